@@ -1,0 +1,15 @@
+"""Service culture dynamics: an agent-based model (Mesa) of how leadership, recognition, mistake
+tolerance, training, hiring and peer talk propagate into service quality and business results.
+
+Public API::
+
+    from sim import ServiceCultureModel, load_config, run
+    cfg = load_config(["leadership=manager_b", "org=small_team"])
+    result = run(cfg, seed=1)          # a RunResult: timeseries, teams, summary
+"""
+
+from sim.config import ConfigError, load_config
+from sim.model import ServiceCultureModel
+from sim.run import RunResult, run, run_and_write
+
+__all__ = ["ConfigError", "RunResult", "ServiceCultureModel", "load_config", "run", "run_and_write"]

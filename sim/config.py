@@ -1,0 +1,430 @@
+"""The configuration schema, its validation and the one way to load a composed config.
+
+The dataclasses below are the *schema*: types and allowed ranges. They hold no defaults
+(every field is ``MISSING``); the values live in ``configs/`` only, so there is one copy of
+each default. Hydra's ConfigStore registers the schema as ``base_config``; ``config.yaml``
+lists it first in its defaults, so unknown keys and wrong types are rejected by OmegaConf's
+struct mode and ranges by :func:`validate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+UNIT = (0.0, 1.0)
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration problem; its message names the key, the value and the allowed range."""
+
+
+def _p(lo: float, hi: float) -> Any:
+    """A required field with an allowed closed range ``[lo, hi]``."""
+    return field(default=MISSING, metadata={"range": (lo, hi)})
+
+
+def _choice(*options: str) -> Any:
+    return field(default=MISSING, metadata={"choices": options})
+
+
+@dataclass
+class OrgConfig:
+    """Shape of a generated organisation (``sim.org.build_org``)."""
+
+    name: str = MISSING
+    departments: int = _p(1, 10_000)
+    teams_per_department: int = _p(1, 10_000)
+    team_size: int = _p(1, 1_000)  # staff seats per team, the team lead not counted
+    frontline_share: float = _p(*UNIT)  # share of teams that serve customers
+    peer_tie_prob: float = _p(*UNIT)  # density of peer ties inside a team
+    cross_ties_per_person: float = _p(0, 20)  # mean number of ties to people in other teams
+    served_teams: int = _p(0, 100)  # frontline teams each back-office team serves
+    vacancy_share: float = _p(0, 0.9)  # staff seats open but empty at the start
+    reserve_share: float = _p(0, 0.9)  # staff seats closed at the start, opened by growth
+
+
+@dataclass
+class StyleConfig:
+    """A leader's style; every lever in [0, 1] (seed 001's Manager A and B are two of these)."""
+
+    vision: float = _p(*UNIT)  # clarity of the stated service vision
+    integrity: float = _p(*UNIT)  # say-do consistency (behavioural integrity)
+    support: float = _p(*UNIT)  # asks opinions, helps solve problems, empowers
+    recognition_rate: float = _p(*UNIT)  # chance per week of recognising a good performer seen
+    recognition_public: float = _p(*UNIT)  # share of recognition given in public
+    mistake_tolerance: float = _p(*UNIT)  # learning reaction to a reported mistake instead of blame
+    idea_support: float = _p(*UNIT)  # chance an idea proposed is evaluated and resourced
+    knowledge_sharing: float = _p(*UNIT)
+    gossip: float = _p(*UNIT)  # breaks confidences, talks people and customers down
+    transparency: float = _p(*UNIT)  # communication during tough changes
+
+
+@dataclass
+class LeadershipConfig:
+    """Who leads how: the executive's style and the mix of styles of all other leaders."""
+
+    name: str = MISSING
+    executive: StyleConfig = MISSING
+    styles: dict[str, StyleConfig] = MISSING
+    mix: dict[str, float] = MISSING  # share of non-executive leaders per style name
+    spread: float = _p(0, 0.5)  # sd of per-leader deviation from the style (message consistency, C11)
+
+
+@dataclass
+class PoliciesConfig:
+    """Organisation-wide policies (the levers that are not a leader's personal style)."""
+
+    name: str = MISSING
+    standards_in_appraisal: float = _p(*UNIT)  # service standards written into reviews and pay (C12)
+    practice_support: float = _p(*UNIT)  # training followed by application on the job (C4)
+    feedback_sharing: float = _p(*UNIT)  # customer feedback gathered and shared back (C10)
+    negative_talk_curb: float = _p(*UNIT)  # norms against talking customers down (C14)
+    hiring_selectivity: float = _p(*UNIT)  # hiring for fit (C13)
+    onboarding: float = _p(*UNIT)  # socialisation intensity of new hires (C13)
+    remove_misfits: bool = MISSING  # part with persistent misfits (C12)
+    misfit_threshold: float = _p(*UNIT)
+    misfit_weeks: int = _p(1, 520)
+    hire_rate: float = _p(*UNIT)  # chance per week that an open vacancy is filled
+
+
+@dataclass
+class CustomersConfig:
+    """The customer population served by each frontline team."""
+
+    name: str = MISSING
+    per_frontline_seat: float = _p(0, 1e6)  # customers per frontline seat at the start
+    price: float = _p(0, 1e9)  # revenue per retained customer per week
+    memory: float = _p(*UNIT)  # weight of this week's quality in satisfaction
+    base_churn: float = _p(*UNIT)  # weekly churn of a fully satisfied, loyal customer base
+    churn_sensitivity: float = _p(*UNIT)  # extra weekly churn at zero satisfaction
+    loyalty_rate: float = _p(*UNIT)  # speed at which loyalty follows satisfaction
+    acquisition: float = _p(*UNIT)  # weekly acquisition rate per customer at full satisfaction
+    satisfaction0: float = _p(*UNIT)
+
+
+@dataclass
+class EventConfig:
+    """A scheduled intervention on the time line (``sim.events``).
+
+    ``kind`` decides which of the optional fields matter; :func:`validate` checks them.
+    """
+
+    kind: str = _choice(
+        "training_wave",
+        "leadership_change",
+        "recognition_programme",
+        "shock",
+        "demand_spike",
+        "hiring_freeze",
+        "growth",
+        "policy_change",
+    )
+    week: int = _p(0, 100_000)
+    duration: int = field(default=0, metadata={"range": (0, 100_000)})  # 0: to the end of the run
+    every: int = field(default=0, metadata={"range": (0, 100_000)})  # repeat period; 0 = once
+    repeats: int = field(default=1, metadata={"range": (1, 100_000)})
+    target: str = "all"  # all | frontline | backoffice | leaders | staff | level:N | team:N | department:N
+    intensity: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
+    style: str = ""  # leadership_change: style name from leadership.styles
+    policy: str = ""  # policy_change: key in policies
+    value: float = field(default=0.0, metadata={"range": (-1.0, 1.0)})  # policy_change value; growth rate
+
+
+@dataclass
+class MechanismSwitches:
+    """Every mechanism can be switched off, e.g. to test one mechanism in isolation."""
+
+    leadership: bool = MISSING
+    influence: bool = MISSING
+    habits: bool = MISSING
+    negative_talk: bool = MISSING
+    recognition: bool = MISSING
+    mistakes: bool = MISSING
+    training: bool = MISSING
+    ideas: bool = MISSING
+    engagement: bool = MISSING
+    service_standards: bool = MISSING
+    customers: bool = MISSING
+    feedback: bool = MISSING
+    turnover: bool = MISSING
+    hiring: bool = MISSING
+    onboarding: bool = MISSING
+    growth: bool = MISSING
+    stochastic: bool = MISSING  # False: expected values instead of random draws where a mechanism allows
+
+
+@dataclass
+class DynamicsConfig:
+    """Rates and weights of the mechanisms (per week). See each mechanism's docstring."""
+
+    name: str = MISSING
+    # people at hire (labour market)
+    market_orientation: float = _p(*UNIT)
+    market_spread: float = _p(0.01, 0.5)
+    market_skill: float = _p(*UNIT)
+    market_skill_spread: float = _p(0, 0.5)
+    habit_mean: float = _p(*UNIT)
+    habit_spread: float = _p(0, 0.5)
+    newcomer_engagement: float = _p(*UNIT)
+    newcomer_trust: float = _p(*UNIT)
+    newcomer_safety: float = _p(*UNIT)
+    newcomer_cynicism: float = _p(*UNIT)
+    initial_tenure_max: float = _p(0, 2000)  # weeks; the first workforce's tenure ~ U(0, max)
+    candidates_max: int = _p(1, 50)  # candidates seen per hire at full selectivity
+    # leadership and trust
+    trust_rate: float = _p(*UNIT)
+    leader_pull: float = _p(*UNIT)
+    hypocrisy_cynicism: float = _p(*UNIT)
+    # social influence (Friedkin-Johnsen)
+    anchor: float = _p(*UNIT)  # weekly weight of one's disposition, scaled by habit strength
+    self_weight: float = _p(0, 100)
+    leader_weight: float = _p(0, 100)
+    report_weight: float = _p(0, 100)
+    peer_weight: float = _p(0, 100)
+    cross_weight: float = _p(0, 100)
+    habit_formation: float = _p(*UNIT)  # drift of disposition toward practised orientation
+    # negative talk
+    cynicism_rate: float = _p(*UNIT)
+    negativity_bias: float = _p(1, 20)
+    gossip_seed: float = _p(*UNIT)
+    cynicism_drag: float = _p(*UNIT)  # pull of cynicism on orientation
+    # recognition
+    recognition_engagement: float = _p(*UNIT)
+    recognition_orientation: float = _p(*UNIT)
+    recognition_spillover: float = _p(*UNIT)
+    observation_noise: float = _p(0, 1)
+    # mistakes and psychological safety
+    mistake_rate: float = _p(*UNIT)
+    safety_rate: float = _p(*UNIT)
+    learning: float = _p(*UNIT)
+    hidden_penalty: float = _p(*UNIT)
+    # training and practice
+    application_rate: float = _p(*UNIT)
+    knowledge_decay: float = _p(*UNIT)
+    training_orientation: float = _p(*UNIT)
+    skill_sharing: float = _p(*UNIT)
+    # ideas
+    idea_rate: float = _p(0, 10)
+    idea_lift: float = _p(*UNIT)
+    process_decay: float = _p(*UNIT)
+    process_baseline: float = _p(*UNIT)
+    # engagement
+    engagement_rate: float = _p(*UNIT)
+    # service standards (Oliva & Sterman)
+    standard_drift: float = _p(*UNIT)
+    standard_anchor: float = _p(*UNIT)
+    standard_initial: float = _p(*UNIT)
+    standard_slack: float = _p(*UNIT)  # how far people may exceed the standard they hold
+    pressure_effect: float = _p(*UNIT)
+    # service quality weights
+    w_skill: float = _p(0, 10)
+    w_orientation: float = _p(0, 10)
+    w_engagement: float = _p(0, 10)
+    w_internal: float = _p(0, 10)
+    w_process: float = _p(0, 10)
+    quality_noise: float = _p(0, 1)
+    # customer feedback
+    feedback_orientation: float = _p(*UNIT)
+    feedback_engagement: float = _p(*UNIT)
+    # turnover
+    quit_base: float = _p(*UNIT)
+    quit_disengaged: float = _p(*UNIT)
+    quit_pressure: float = _p(*UNIT)
+    # onboarding
+    onboarding_pull: float = _p(*UNIT)
+    onboarding_weeks: float = _p(1, 520)
+    # shocks
+    shock_trust: float = _p(*UNIT)
+
+
+@dataclass
+class OutputConfig:
+    figures: bool = MISSING
+    teams: bool = MISSING
+    progress: bool = MISSING
+
+
+@dataclass
+class Config:
+    """The whole run: ``seed`` and ``steps`` plus one node per config group."""
+
+    seed: int = field(default=MISSING, metadata={"range": (0, 2**63 - 1)})
+    steps: int = _p(1, 100_000)
+    name: str = MISSING  # a label for the run; each scenario sets its own
+    org: OrgConfig = MISSING
+    leadership: LeadershipConfig = MISSING
+    policies: PoliciesConfig = MISSING
+    customers: CustomersConfig = MISSING
+    dynamics: DynamicsConfig = MISSING
+    mechanisms: MechanismSwitches = MISSING
+    # Typed per entry by ``typed_events`` (OmegaConf cannot take a new typed entry from the command line).
+    events: dict[str, Any] = field(default_factory=dict)
+    output: OutputConfig = MISSING
+
+
+def register_configs() -> None:
+    """Register the schema with Hydra's ConfigStore (idempotent)."""
+    ConfigStore.instance().store(name="base_config", node=Config)
+
+
+def config_dir() -> Path:
+    """The ``configs/`` tree: shipped inside the wheel as ``sim/_configs``, else the checkout's."""
+    packaged = Path(__file__).parent / "_configs"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "configs"
+
+
+def load_config(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the config from ``configs/`` with Hydra's compose API and validate it.
+
+    Parameters
+    ----------
+    overrides
+        Hydra override strings, e.g. ``["leadership=manager_b", "org=small_team", "seed=3"]``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key, an unknown group option or an out-of-range value.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+
+    register_configs()
+    overrides = list(overrides or [])
+    try:
+        if GlobalHydra.instance().is_initialized():
+            # Inside a running Hydra app the global search path is already ours.
+            cfg = compose(config_name="config", overrides=overrides)
+        else:
+            with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+                cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_one_line(exc)) from None
+    validate(cfg)
+    return cfg
+
+
+def _one_line(exc: BaseException) -> str:
+    """Hydra's message, with the underlying reason when Hydra wraps one."""
+    text = str(exc).splitlines()[0]
+    cause = exc.__cause__
+    if cause is not None and str(cause):
+        text += ": " + str(cause).splitlines()[0]
+    return text
+
+
+def typed_events(cfg: DictConfig) -> dict[str, DictConfig]:
+    """Each event of ``cfg.events`` checked against ``EventConfig`` (unset optional fields filled in)."""
+    out = {}
+    for name, event in cfg.events.items():
+        if not isinstance(event, DictConfig):
+            raise ConfigError(f"events.{name}={event!r} is not an event: give kind, week and its options")
+        try:
+            out[name] = OmegaConf.merge(OmegaConf.structured(EventConfig), event)
+        except OmegaConfBaseException as exc:
+            raise ConfigError(f"events.{name}: {str(exc).splitlines()[0]}") from None
+        missing = OmegaConf.missing_keys(out[name])
+        if missing:
+            raise ConfigError(f"events.{name}.{sorted(missing)[0]} has no value")
+    return out
+
+
+def _check_range(key: str, value: Any, spec: dataclasses.Field) -> None:
+    meta = spec.metadata
+    if "range" in meta and isinstance(value, int | float) and not isinstance(value, bool):
+        lo, hi = meta["range"]
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise ConfigError(f"{key}={value} is out of range: allowed [{lo}, {hi}]")
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(f"{key}={value!r} is not allowed: choose one of {', '.join(meta['choices'])}")
+
+
+def _validate_node(node: Any, schema: type, prefix: str) -> None:
+    """Check the scalar fields of one node; nested nodes carry no range and are checked by the caller.
+
+    Also refuses keys the schema does not know: Hydra's ``+key=value`` appends past struct mode.
+    """
+    known = {spec.name for spec in dataclasses.fields(schema)}
+    unknown = sorted(set(node.keys()) - known)
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]} is not a known key: choose from {', '.join(sorted(known))}")
+    for spec in dataclasses.fields(schema):
+        key = f"{prefix}{spec.name}"
+        _check_range(key, node[spec.name], spec)
+
+
+_NESTED = {
+    "org": OrgConfig,
+    "policies": PoliciesConfig,
+    "customers": CustomersConfig,
+    "dynamics": DynamicsConfig,
+    "mechanisms": MechanismSwitches,
+    "output": OutputConfig,
+}
+
+
+def validate(cfg: DictConfig) -> None:
+    """Check every value against its allowed range and the cross-field rules.
+
+    Raises ``ConfigError`` with one line naming the key, the value and what is allowed.
+    """
+    missing = OmegaConf.missing_keys(cfg)
+    if missing:
+        raise ConfigError(f"{sorted(missing)[0]} has no value: set it in configs/ or on the command line")
+    _validate_node(cfg, Config, "")
+    for group, schema in _NESTED.items():
+        _validate_node(cfg[group], schema, f"{group}.")
+    lead = cfg.leadership
+    _validate_node(lead, LeadershipConfig, "leadership.")
+    _validate_node(lead.executive, StyleConfig, "leadership.executive.")
+    for name, style in lead.styles.items():
+        _validate_node(style, StyleConfig, f"leadership.styles.{name}.")
+    if not lead.mix:
+        raise ConfigError("leadership.mix is empty: name at least one style with a positive share")
+    for name, share in lead.mix.items():
+        if name not in lead.styles:
+            raise ConfigError(f"leadership.mix.{name} names no style: choose from {', '.join(lead.styles)}")
+        if not (0.0 <= share <= 1.0):
+            raise ConfigError(f"leadership.mix.{name}={share} is out of range: allowed [0.0, 1.0]")
+    if sum(lead.mix.values()) <= 0:
+        raise ConfigError("leadership.mix shares sum to 0: give at least one style a positive share")
+    for name, event in typed_events(cfg).items():
+        _validate_event(f"events.{name}", event, cfg)
+
+
+TARGET_KINDS = ("all", "frontline", "backoffice", "leaders", "staff")
+TARGET_PREFIXES = ("level:", "team:", "department:")
+
+
+def _validate_event(key: str, event: DictConfig, cfg: DictConfig) -> None:
+    _validate_node(event, EventConfig, key + ".")
+    target = event.target
+    ok = target in TARGET_KINDS or (target.startswith(TARGET_PREFIXES) and target.split(":", 1)[1].isdigit())
+    if not ok:
+        raise ConfigError(
+            f"{key}.target={target!r} is not allowed: use one of {', '.join(TARGET_KINDS)} "
+            "or level:N, team:N, department:N"
+        )
+    if event.kind == "leadership_change" and event.style not in cfg.leadership.styles:
+        raise ConfigError(f"{key}.style={event.style!r} names no style: choose from {', '.join(cfg.leadership.styles)}")
+    if event.kind == "policy_change":
+        numeric = [f.name for f in dataclasses.fields(PoliciesConfig) if "range" in f.metadata]
+        if event.policy not in numeric:
+            raise ConfigError(f"{key}.policy={event.policy!r} is not allowed: choose one of {', '.join(numeric)}")
+        lo, hi = PoliciesConfig.__dataclass_fields__[event.policy].metadata["range"]
+        if not lo <= event.value <= hi:
+            raise ConfigError(f"{key}.value={event.value} is out of range for {event.policy}: allowed [{lo}, {hi}]")
+
+
+def to_container(cfg: DictConfig | ListConfig) -> dict:
+    """The resolved config as plain Python data (for summary.json)."""
+    return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]

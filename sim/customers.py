@@ -1,0 +1,62 @@
+"""The customer population of each frontline team: satisfaction memory, loyalty, churn, acquisition, revenue.
+
+Kept as counts per frontline team (not one object per customer), so it costs O(teams) a week.
+Service-profit chain (Heskett et al. 1994): quality -> satisfaction -> retention -> revenue (C15).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.mechanisms.draws import binomial, poisson
+
+
+@dataclass(frozen=True)
+class CustomerWeek:
+    """One week's customer flows per team."""
+
+    customers: np.ndarray
+    satisfaction: np.ndarray
+    loyalty: np.ndarray
+    churned: np.ndarray
+    acquired: np.ndarray
+
+
+def update_customers(
+    customers: np.ndarray,
+    satisfaction: np.ndarray,
+    loyalty: np.ndarray,
+    quality: np.ndarray,
+    capacity: np.ndarray,
+    frontline_team: np.ndarray,
+    cfg,
+    rng: np.random.Generator | None,
+) -> CustomerWeek:
+    """Advance every frontline team's customers by one week.
+
+        S <- (1 - mu) S + mu Q                          satisfaction remembers past encounters
+        L <- L + r_L (S - L)                            loyalty follows satisfaction slowly
+        churned  ~ Binomial(N, base + sens (1 - S)(1 - L))
+        acquired ~ Poisson(acq * S * capacity)          word of mouth, bounded by the team's capacity
+        N <- N - churned + acquired
+
+    ``quality`` is the team's mean delivered quality (NaN where nobody served); ``capacity`` is
+    customers per seat times the team's open frontline seats. Non-frontline teams stay at zero.
+    """
+    q = np.where(np.isfinite(quality), quality, 0.0)
+    served = frontline_team & np.isfinite(quality)
+    mu = float(cfg.memory)
+    satisfaction = np.where(served, (1.0 - mu) * satisfaction + mu * q, satisfaction)
+    loyalty = np.where(frontline_team, loyalty + float(cfg.loyalty_rate) * (satisfaction - loyalty), loyalty)
+    p_churn = float(cfg.base_churn) + float(cfg.churn_sensitivity) * (1.0 - satisfaction) * (1.0 - loyalty)
+    churned = binomial(customers, p_churn, rng) * frontline_team
+    acquired = poisson(float(cfg.acquisition) * satisfaction * capacity * frontline_team, rng)
+    return CustomerWeek(
+        customers=np.maximum(customers - churned + acquired, 0.0),
+        satisfaction=np.clip(satisfaction, 0.0, 1.0),
+        loyalty=np.clip(loyalty, 0.0, 1.0),
+        churned=churned,
+        acquired=acquired,
+    )

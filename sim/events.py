@@ -1,0 +1,109 @@
+"""Scheduled interventions on a time line: training waves, leadership changes, recognition
+programmes, shocks, demand spikes, hiring freezes, growth and decline, policy changes.
+
+An event starts at ``week`` and again every ``every`` weeks, ``repeats`` times in all; a windowed
+kind (recognition_programme, shock, demand_spike, hiring_freeze, growth, policy_change) holds for
+``duration`` weeks each time (0: to the end of the run). Instant kinds (training_wave,
+leadership_change) act on their start weeks. Steady vs on-off programmes of equal total effort
+(C15) are two schedules of the same event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.org import Org
+
+INSTANT = {"training_wave", "leadership_change"}
+
+
+@dataclass
+class Week:
+    """What the time line asks of one week; the model applies it."""
+
+    shock: float = 0.0
+    hiring_freeze: bool = False
+    growth_rate: float = 0.0
+    demand: np.ndarray | None = None  # per-team workload multiplier
+    recognition_boost: np.ndarray | None = None  # per-seat extra recognition rate
+    policies: dict[str, float] = field(default_factory=dict)
+    training: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    leadership_changes: list[tuple[np.ndarray, str]] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Scheduled:
+    name: str
+    kind: str
+    starts: tuple[int, ...]
+    duration: int
+    mask: np.ndarray
+    intensity: float
+    style: str
+    policy: str
+    value: float
+
+    def starts_at(self, week: int) -> bool:
+        return week in self.starts
+
+    def active_at(self, week: int) -> bool:
+        if self.kind in INSTANT:
+            return self.starts_at(week)
+        return any(s <= week and (self.duration == 0 or week < s + self.duration) for s in self.starts)
+
+
+class Timeline:
+    """The events of a run, resolved against an org once; :meth:`week` is O(events + seats)."""
+
+    def __init__(self, events_cfg: dict, org: Org) -> None:
+        self.org = org
+        self.events = [
+            _Scheduled(
+                name=name,
+                kind=ev.kind,
+                starts=tuple(int(ev.week) + k * int(ev.every) for k in range(int(ev.repeats) if ev.every else 1)),
+                duration=int(ev.duration),
+                mask=org.select(ev.target),
+                intensity=float(ev.intensity),
+                style=str(ev.style),
+                policy=str(ev.policy),
+                value=float(ev.value),
+            )
+            for name, ev in events_cfg.items()
+        ]
+
+    def week(self, week: int) -> Week:
+        """Collect the effects of every event active in ``week``."""
+        out = Week()
+        for ev in self.events:
+            if not ev.active_at(week):
+                continue
+            if ev.starts_at(week):
+                out.started.append(ev.name)
+            match ev.kind:
+                case "training_wave":
+                    out.training.append((ev.mask, ev.intensity))
+                case "leadership_change":
+                    out.leadership_changes.append((ev.mask & self.org.is_leader, ev.style))
+                case "recognition_programme":
+                    if out.recognition_boost is None:
+                        out.recognition_boost = np.zeros(self.org.n)
+                    out.recognition_boost += ev.intensity * ev.mask
+                case "shock":
+                    out.shock += ev.intensity
+                case "demand_spike":
+                    if out.demand is None:
+                        out.demand = np.ones(self.org.n_teams)
+                    hit = np.zeros(self.org.n_teams, dtype=bool)
+                    hit[self.org.team[ev.mask]] = True
+                    out.demand += ev.intensity * hit
+                case "hiring_freeze":
+                    out.hiring_freeze = True
+                case "growth":
+                    out.growth_rate += ev.value
+                case "policy_change":
+                    out.policies[ev.policy] = ev.value
+        return out

@@ -1,0 +1,39 @@
+"""Random draws that fall back to their expected value when no generator is given.
+
+Passing ``rng=None`` switches a mechanism to its deterministic mean-field form
+(``mechanisms.stochastic=false``): used by equivalence tests and closed-form checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bernoulli(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """1.0 with probability p (float array); p itself without a generator."""
+    p = np.clip(p, 0.0, 1.0)
+    if rng is None:
+        return p
+    return (rng.random(p.shape) < p).astype(np.float64)
+
+
+def binomial(n: np.ndarray, p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """Binomial(n, p) counts as floats; n * p without a generator."""
+    p = np.clip(p, 0.0, 1.0)
+    if rng is None:
+        return n * p
+    return rng.binomial(np.round(n).astype(np.int64), p).astype(np.float64)
+
+
+def poisson(lam: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """Poisson(lam) counts as floats; lam without a generator."""
+    if rng is None:
+        return np.asarray(lam, dtype=np.float64)
+    return rng.poisson(lam).astype(np.float64)
+
+
+def normal(size: int, sd: float, rng: np.random.Generator | None) -> np.ndarray:
+    """N(0, sd) noise; zeros without a generator."""
+    if rng is None or sd == 0:
+        return np.zeros(size)
+    return rng.normal(0.0, sd, size)

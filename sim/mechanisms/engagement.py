@@ -1,0 +1,23 @@
+"""Engagement: how people are treated by their leader shows in their engagement (C6, C7)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def update_engagement(
+    e: np.ndarray,
+    support_l: np.ndarray,
+    trust: np.ndarray,
+    safety: np.ndarray,
+    c: np.ndarray,
+    pressure: np.ndarray,
+    rate: float,
+) -> np.ndarray:
+    """e <- e + rate * (e* - e), e* = clip(0.1 + 0.3 support_l + 0.2 trust + 0.2 safety + 0.2 (1 - c) - 0.3 pressure).
+
+    Employees are the leader's internal customers (seed 001): support, trust and safety engage;
+    cynicism and work pressure disengage.
+    """
+    target = np.clip(0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure, 0.0, 1.0)
+    return np.clip(e + rate * (target - e), 0.0, 1.0)

@@ -1,0 +1,25 @@
+"""Customer feedback gathered and shared back to employees (C10; two-way linkage, C7)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def share_feedback(
+    x: np.ndarray,
+    e: np.ndarray,
+    habit: np.ndarray,
+    satisfaction_seen: np.ndarray,
+    sharing: float,
+    orientation_rate: float,
+    engagement_rate: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """x <- x + sharing * r_x * (1 - h) * (1 - x);  e <- e + sharing * r_e * (S - 0.5).
+
+    Hearing customers builds customer focus (C10). ``satisfaction_seen`` is the satisfaction of
+    one's own team's customers (frontline) or of all customers (everyone else): happy customers
+    energise, unhappy ones deflate, so effects run both ways between engagement and satisfaction.
+    """
+    x = np.clip(x + sharing * orientation_rate * (1.0 - habit) * (1.0 - x), 0.0, 1.0)
+    e = np.clip(e + sharing * engagement_rate * (satisfaction_seen - 0.5), 0.0, 1.0)
+    return x, e

@@ -1,0 +1,48 @@
+"""Frontline ideas, evaluated and resourced by leaders, lift team processes (C4, C6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.draws import binomial, poisson
+
+
+def propose_and_adopt(
+    e: np.ndarray,
+    safety: np.ndarray,
+    support_l: np.ndarray,
+    idea_support_l: np.ndarray,
+    filled: np.ndarray,
+    rate: float,
+    rng: np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ideas this week: proposed ~ Poisson(rate * e * safety * (0.5 + 0.5 * support_l)),
+    adopted ~ Binomial(proposed, idea_support_l).
+
+    Engaged people who feel safe, asked for their opinion, speak up; leaders adopt in proportion
+    to their idea support.
+    """
+    proposed = poisson(rate * e * safety * (0.5 + 0.5 * support_l) * filled, rng)
+    adopted = binomial(proposed, idea_support_l, rng)
+    return proposed, adopted
+
+
+def lift_process(
+    process: np.ndarray,
+    adopted_per_team: np.ndarray,
+    members: np.ndarray,
+    lift: float,
+    decay: float,
+    baseline: float,
+) -> np.ndarray:
+    """P_T <- P_T + lift * (A_T / members_T) * (1 - P_T) - decay * (P_T - baseline).
+
+    Adopted ideas per head improve the team's process; without new ideas processes slide back.
+    """
+    per_head = np.divide(adopted_per_team, members, out=np.zeros_like(process), where=members > 0)
+    return np.clip(process + lift * per_head * (1.0 - process) - decay * (process - baseline), 0.0, 1.0)
+
+
+def idea_engagement(e: np.ndarray, proposed: np.ndarray, adopted: np.ndarray) -> np.ndarray:
+    """e <- e + 0.05 * A * (1 - e) - 0.02 * (P - A) * e: being heard engages, being ignored does not."""
+    return np.clip(e + 0.05 * adopted * (1.0 - e) - 0.02 * (proposed - adopted) * e, 0.0, 1.0)

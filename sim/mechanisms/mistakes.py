@@ -1,0 +1,54 @@
+"""Mistakes, how leaders react to them, and psychological safety (C5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.mechanisms.draws import bernoulli
+
+
+def make_mistakes(
+    skill: np.ndarray,
+    pressure: np.ndarray,
+    safety: np.ndarray,
+    filled: np.ndarray,
+    rate: float,
+    rng: np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mistakes this week, split into reported and hidden.
+
+        P(mistake) = rate * (1 - skill) * (1 + pressure);   P(reported | mistake) = safety.
+
+    Returns ``(reported, hidden)`` per person (counts; expected values without a generator).
+    """
+    made = bernoulli(rate * (1.0 - skill) * (1.0 + pressure), rng) * filled
+    reported = made * bernoulli(safety, rng)
+    return reported, made - reported
+
+
+def react_to_mistakes(
+    safety: np.ndarray,
+    skill: np.ndarray,
+    e: np.ndarray,
+    reported: np.ndarray,
+    tolerance_l: np.ndarray,
+    support_l: np.ndarray,
+    gossip_l: np.ndarray,
+    safety_rate: float,
+    learning: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A leader's reaction turns a reported "oops" into learning, or into fear (C5).
+
+        sigma* = T_l * (0.6 + 0.4 * support_l) * (1 - 0.5 * gossip_l)
+        safety <- safety + safety_rate * (0.25 + R) * (sigma* - safety)   reactions teach fastest
+        skill  <- skill + learning * R * (0.5 + T_l) * (1 - skill)         learning from reported mistakes
+        e      <- e - 0.1 * R * (1 - T_l) * e                              blame disengages
+
+    Hidden mistakes teach nothing; they cost quality (``service.deliver``). Tolerance raises
+    safety, so more mistakes are reported and learnt from: early visible errors, later skill.
+    """
+    target = tolerance_l * (0.6 + 0.4 * support_l) * (1.0 - 0.5 * gossip_l)
+    safety = np.clip(safety + safety_rate * (0.25 + reported) * (target - safety), 0.0, 1.0)
+    skill = np.clip(skill + learning * reported * (0.5 + tolerance_l) * (1.0 - skill), 0.0, 1.0)
+    e = np.clip(e - 0.1 * reported * (1.0 - tolerance_l) * e, 0.0, 1.0)
+    return safety, skill, e

@@ -1,0 +1,44 @@
+"""Negative talk (cynicism about customers and the organisation), spread with a negativity bias (C14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def spread_cynicism(
+    c: np.ndarray,
+    ties: sp.csr_matrix,
+    filled: np.ndarray,
+    gossip_l: np.ndarray,
+    vision_l: np.ndarray,
+    integrity_l: np.ndarray,
+    curb: float,
+    rate: float,
+    bias: float,
+    gossip_seed: float,
+    hypocrisy: float,
+) -> np.ndarray:
+    """c <- c + rate * (c* - c), with
+
+        cbar = tie-weighted mean of neighbours' cynicism (filled seats),
+        b    = bias * cbar / (bias * cbar + 1 - cbar)            negativity bias: bad talk weighs more,
+        s    = gossip_seed * g_l + hypocrisy * v_l * (1 - iota_l)  seeded by a gossiping leader and by
+                                                                  a vision the leader does not live (C2),
+        c*   = (1 - curb) * (b + s * (1 - b))                     norms and leaders can curb it.
+
+    Without seeds the uniform state c > 0 is stable only when (1 - curb) * bias > 1: talk then
+    settles at c = (1 - curb) * bias - 1, otherwise it dies out (C14).
+    """
+    f = filled.astype(np.float64)
+    den = ties @ f
+    cbar = np.divide(ties @ (f * c), den, out=c.copy(), where=den > 0)
+    b = bias * cbar / (bias * cbar + 1.0 - cbar)
+    s = np.clip(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l), 0.0, 1.0)
+    target = (1.0 - curb) * (b + s * (1.0 - b))
+    return np.clip(c + rate * (target - c), 0.0, 1.0)
+
+
+def cynicism_drag(x: np.ndarray, c: np.ndarray, habit: np.ndarray, drag: float) -> np.ndarray:
+    """x <- x - drag * c * (1 - h) * x: talking customers down erodes service orientation (C14)."""
+    return np.clip(x - drag * c * (1.0 - habit) * x, 0.0, 1.0)

@@ -1,0 +1,64 @@
+"""Recognition of good service: private and public, with peer spill-over; standards in appraisal (C12)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+from sim.mechanisms.aggregate import group_sum
+
+
+def recognise(
+    performance: np.ndarray,
+    x: np.ndarray,
+    norm: np.ndarray,
+    appraisal: float,
+    rate_l: np.ndarray,
+    noise: float,
+    eligible: np.ndarray,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """Who is recognised this week (1.0/0.0; the probability without a generator).
+
+    The leader sees the score (1 - a) * q + a * x + N(0, noise), where a = weight of service
+    standards in appraisal, and recognises it with probability r_l when it beats the team norm:
+
+        P(recognised) = r_l * P(score > norm) = r_l * Phi((E[score] - norm) / noise).
+    """
+    score = (1.0 - appraisal) * performance + appraisal * x
+    if rng is None:
+        above = ndtr((score - norm) / noise) if noise > 0 else (score > norm).astype(np.float64)
+        return rate_l * above * eligible
+    seen = score + rng.normal(0.0, noise, score.size) if noise > 0 else score
+    return ((seen > norm) & (rng.random(score.size) < rate_l) & eligible).astype(np.float64)
+
+
+def apply_recognition(
+    e: np.ndarray,
+    x: np.ndarray,
+    habit: np.ndarray,
+    recognised: np.ndarray,
+    public_l: np.ndarray,
+    team: np.ndarray,
+    filled: np.ndarray,
+    n_teams: int,
+    engagement_gain: float,
+    orientation_gain: float,
+    spillover: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recognition raises engagement and reinforces orientation; public praise nudges the team.
+
+        e <- e + g_e * (R + spill * P_T) * (1 - e)
+        x <- x + g_x * (R + spill * P_T) * (1 - h) * (1 - x)
+
+    where R is being recognised and P_T = sum of public recognitions in one's team / team members
+    (public share = the leader's ``recognition_public``). Public > private through P_T (C12).
+    """
+    f = filled.astype(np.float64)
+    members = np.bincount(team, weights=f, minlength=n_teams)
+    public = group_sum(recognised * public_l, team, f, n_teams)
+    share = np.divide(public, members, out=np.zeros(n_teams), where=members > 0)[team]
+    dose = recognised + spillover * share
+    e = np.clip(e + engagement_gain * dose * (1.0 - e), 0.0, 1.0)
+    x = np.clip(x + orientation_gain * dose * (1.0 - habit) * (1.0 - x), 0.0, 1.0)
+    return e, x

@@ -1,0 +1,130 @@
+"""The metrics of a week, named as in OUTPUTS.md: model level and per team."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.aggregate import group_mean, group_std, group_sum
+
+if TYPE_CHECKING:
+    from sim.model import ServiceCultureModel
+
+MODEL_METRICS = (
+    "culture_mean",
+    "culture_spread",
+    "engagement",
+    "trust",
+    "psych_safety",
+    "skill",
+    "cynicism",
+    "service_quality",
+    "internal_service_quality",
+    "customer_satisfaction",
+    "customer_retention",
+    "customers",
+    "revenue",
+    "turnover_rate",
+    "headcount",
+    "vacancies",
+    "mistakes_reported",
+    "mistakes_hidden",
+    "ideas_proposed",
+    "ideas_adopted",
+    "recognitions",
+    "service_standard",
+)
+
+TEAM_METRICS = (
+    "culture_mean",
+    "culture_spread",
+    "engagement",
+    "trust",
+    "psych_safety",
+    "skill",
+    "cynicism",
+    "service_quality",
+    "customer_satisfaction",
+    "customers",
+    "headcount",
+    "service_standard",
+    "process_quality",
+    "style_id",
+)
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if mask.any() else float("nan")
+
+
+def model_metrics(
+    model: ServiceCultureModel,
+    *,
+    reported: np.ndarray,
+    hidden: np.ndarray,
+    proposed: np.ndarray,
+    adopted: np.ndarray,
+    recognised: np.ndarray,
+    churned: float,
+    customers_before: float,
+    leavers: float,
+    headcount_before: float,
+) -> dict[str, float]:
+    """This week's model-level metrics. Counts are sums over people; rates are shares in [0, 1]."""
+    p, o, t = model.people, model.org, model.teams
+    f = p.filled
+    served = np.isfinite(model.quality)  # people in the seat when service was delivered this week
+    frontline = o.frontline & served
+    backoffice = o.backoffice & served
+    customers = float(np.nansum(t.customers))
+    members = np.bincount(o.team, weights=f.astype(float), minlength=o.n_teams)
+    return {
+        "culture_mean": _mean(p.orientation, f),
+        "culture_spread": float(p.orientation[f].std()) if f.any() else float("nan"),
+        "engagement": _mean(p.engagement, f),
+        "trust": _mean(p.trust, f & ~model.is_root),
+        "psych_safety": _mean(p.safety, f),
+        "skill": _mean(p.skill, f),
+        "cynicism": _mean(p.cynicism, f),
+        "service_quality": _mean(model.quality, frontline),
+        "internal_service_quality": _mean(model.quality, backoffice),
+        "customer_satisfaction": model.customer_satisfaction(),
+        "customer_retention": 1.0 - churned / customers_before if customers_before > 0 else float("nan"),
+        "customers": customers,
+        "revenue": customers * model.customer_cfg.price,
+        "turnover_rate": leavers / headcount_before if headcount_before > 0 else 0.0,
+        "headcount": float(f.sum()),
+        "vacancies": float((p.open & ~f).sum()),
+        "mistakes_reported": float(reported.sum()),
+        "mistakes_hidden": float(hidden.sum()),
+        "ideas_proposed": float(proposed.sum()),
+        "ideas_adopted": float(adopted.sum()),
+        "recognitions": float(recognised.sum()),
+        "service_standard": float(np.average(t.standard, weights=members)) if members.sum() else float("nan"),
+    }
+
+
+def team_metrics(model: ServiceCultureModel) -> np.ndarray:
+    """This week's metrics per team as an array (teams x TEAM_METRICS), over each team's members."""
+    p, o, t = model.people, model.org, model.teams
+    nt = o.n_teams
+    f = p.filled.astype(float)
+    staff = (p.filled & ~o.is_leader).astype(float)
+    columns = {
+        "culture_mean": group_mean(p.orientation, o.team, f, nt),
+        "culture_spread": group_std(p.orientation, o.team, f, nt),
+        "engagement": group_mean(p.engagement, o.team, f, nt),
+        "trust": group_mean(p.trust, o.team, f, nt),
+        "psych_safety": group_mean(p.safety, o.team, f, nt),
+        "skill": group_mean(p.skill, o.team, f, nt),
+        "cynicism": group_mean(p.cynicism, o.team, f, nt),
+        "service_quality": group_mean(np.nan_to_num(model.quality), o.team, staff, nt),
+        "customer_satisfaction": t.satisfaction,
+        "customers": np.where(o.frontline_team, t.customers, 0.0),
+        "headcount": group_sum(np.ones(o.n), o.team, f, nt),
+        "service_standard": t.standard,
+        "process_quality": t.process,
+        "style_id": model.styles.style_id[o.team_leader].astype(float),
+    }
+    return np.column_stack([columns[name] for name in TEAM_METRICS])

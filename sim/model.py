@@ -1,0 +1,579 @@
+"""ServiceCultureModel: wires org, people, mechanisms, customers and events; fixes the step order.
+
+One step is one week. ``step`` reads as the ordered list of mechanisms; each is a pure,
+vectorised function from ``sim.mechanisms`` applied to every person at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from mesa import DataCollector, Model
+from mesa.discrete_space import Network
+from omegaconf import DictConfig, OmegaConf
+
+from sim import customers as customer_flows
+from sim.agents import Employee, Leader, Person
+from sim.config import load_config, typed_events, validate
+from sim.events import Timeline, Week
+from sim.mechanisms import (
+    engagement,
+    feedback,
+    growth,
+    habits,
+    hiring,
+    ideas,
+    influence,
+    leadership,
+    mistakes,
+    negative_talk,
+    onboarding,
+    recognition,
+    service,
+    service_standards,
+    training,
+    turnover,
+)
+from sim.mechanisms.aggregate import group_mean, group_sum
+from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_metrics
+from sim.org import Org, build_org
+from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
+
+# Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+class ServiceCultureModel(Model):
+    """The service-culture simulation.
+
+    Parameters
+    ----------
+    config
+        A composed config (``sim.load_config``); the default scenario when omitted.
+    seed
+        Seed of the run's generator; ``config.seed`` when omitted. The org's graph generator gets
+        its own seed drawn from ``model.rng``, so one seed fixes everything.
+    org
+        A prebuilt organisation (e.g. imported from a file); generated from ``config.org`` when omitted.
+    space
+        Place agents on Mesa's ``Network`` space (needed by the dashboard; costs time on huge orgs).
+
+    Examples
+    --------
+    >>> model = ServiceCultureModel(seed=1)
+    >>> model.run_for(10)
+    >>> model.timeseries()["culture_mean"].iloc[-1]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        config: DictConfig | None = None,
+        seed: int | None = None,
+        *,
+        org: Org | None = None,
+        space: bool = True,
+    ) -> None:
+        cfg = config if config is not None else load_config()
+        if config is not None:
+            validate(cfg)
+        seed = int(cfg.seed if seed is None else seed)
+        super().__init__(rng=seed)
+        self.cfg = cfg
+        self.seed = seed
+        # plain dataclasses: attribute reads on a DictConfig cost ~40 us each, too slow inside a step
+        self.dyn = OmegaConf.to_object(cfg.dynamics)
+        self.on = OmegaConf.to_object(cfg.mechanisms)
+        self.customer_cfg = OmegaConf.to_object(cfg.customers)
+        self.leadership = OmegaConf.to_object(cfg.leadership)
+        self.policies = {k: float(v) for k, v in cfg.policies.items() if k != "name"}
+        self.org = org if org is not None else build_org(cfg.org, np.random.default_rng(self.rng.integers(2**63)))
+        o = self.org
+        self.boss = np.where(o.manager >= 0, o.manager, np.arange(o.n))
+        self.is_root = o.manager < 0
+        self.staff = ~o.is_leader
+        self.tie_weights = (
+            float(self.dyn.peer_weight) * o.peer_ties + float(self.dyn.cross_weight) * o.cross_ties
+        ).tocsr()
+        self.style_names = tuple(cfg.leadership.styles)
+        self.people = People.empty(o.n)
+        self.styles = Styles.empty(o.n, self.style_names + ("executive",))
+        self.teams = self._initial_teams()
+        self.timeline = Timeline(typed_events(cfg), o)
+        self.space = (
+            Network(o.graph(), layout=dict(enumerate(map(tuple, o.positions))), random=self.random) if space else None
+        )
+        self._occupant = np.full(o.n, None, dtype=object)
+        self.people.open[:] = o.initially_open
+        self._hire(np.flatnonzero(o.initially_filled & o.initially_open), first=True)
+        self.week = Week()
+        self.flows: dict[str, float] = {}
+        self.quality = np.full(o.n, np.nan)
+        self.datacollector = DataCollector(
+            model_reporters={name: (lambda m, name=name: m.flows[name]) for name in MODEL_METRICS}
+        )
+        self._team_rows: list[np.ndarray] = []
+
+    # ---------------------------------------------------------------- set-up helpers
+    def _initial_teams(self) -> TeamState:
+        o, nt = self.org, self.org.n_teams
+        capacity = self._capacity(o.initially_open)
+        s0 = float(self.customer_cfg.satisfaction0)
+        return TeamState(
+            process=np.full(nt, float(self.dyn.process_baseline)),
+            standard=np.full(nt, float(self.dyn.standard_initial)),
+            customers=capacity.copy(),
+            satisfaction=np.where(o.frontline_team, s0, np.nan),
+            loyalty=np.where(o.frontline_team, s0, np.nan),
+            demand=np.ones(nt),
+        )
+
+    def _capacity(self, is_open: np.ndarray) -> np.ndarray:
+        """Customers each team can look after: customers per seat x open frontline seats."""
+        o = self.org
+        seats = np.bincount(o.team, weights=(is_open & o.frontline).astype(float), minlength=o.n_teams)
+        return float(self.customer_cfg.per_frontline_seat) * seats
+
+    @property
+    def draw_rng(self) -> np.random.Generator | None:
+        """The generator for draws that have a mean-field form; None when ``mechanisms.stochastic`` is off."""
+        return self.rng if self.on.stochastic else None
+
+    def _hire(self, seats: np.ndarray, first: bool = False) -> None:
+        """Put new people (new agents, new ids) into ``seats``: drawn from the labour market, leaders
+        with a style drawn from the leadership mix (C13)."""
+        if seats.size == 0:
+            return
+        p, o = self.people, self.org
+        new = draw_newcomers(seats.size, self.policies["hiring_selectivity"], self.dyn, self.rng)
+        for name in PERSON_VARIABLES:
+            getattr(p, name)[seats] = new[name]
+        p.tenure[seats] = self.rng.uniform(0, float(self.dyn.initial_tenure_max), seats.size) if first else 0.0
+        p.misfit_weeks[seats] = 0
+        p.filled[seats] = True
+        leaders = seats[o.is_leader[seats]]
+        if leaders.size:
+            self._assign_styles(leaders, first)
+        for seat in seats.tolist():
+            agent = (Leader if o.is_leader[seat] else Employee)(self, seat)
+            self._occupant[seat] = agent
+            p.person_id[seat] = agent.unique_id
+
+    def _assign_styles(self, leaders: np.ndarray, first: bool) -> None:
+        lead = self.leadership
+        spread = float(lead.spread)
+        root = leaders[self.is_root[leaders]]
+        self.styles.assign(root, lead.executive, len(self.style_names), spread, self.rng)
+        others = leaders[~self.is_root[leaders]]
+        shares = np.array([float(lead.mix.get(name, 0.0)) for name in self.style_names])
+        shares = shares / shares.sum()
+        if first:
+            # exact proportions (largest remainder), randomly placed
+            counts = np.floor(shares * others.size).astype(int)
+            rest = np.argsort(-(shares * others.size - counts))[: others.size - counts.sum()]
+            counts[rest] += 1
+            choice = self.rng.permutation(np.repeat(np.arange(shares.size), counts))
+        else:
+            choice = self.rng.choice(shares.size, size=others.size, p=shares)
+        for k, name in enumerate(self.style_names):
+            self.styles.assign(others[choice == k], lead.styles[name], k, spread, self.rng)
+
+    def _vacate(self, seats: np.ndarray) -> None:
+        p = self.people
+        for seat in seats.tolist():
+            self._occupant[seat].remove()
+            self._occupant[seat] = None
+        p.filled[seats] = False
+        p.person_id[seats] = -1
+
+    def agent_at(self, seat: int) -> Person | None:
+        """The person in ``seat``, None if vacant."""
+        return self._occupant[seat]
+
+    # ---------------------------------------------------------------- the week
+    def step(self) -> None:
+        """One week: events, then the mechanisms in a fixed order, then the record."""
+        week = self.timeline.week(self.steps)
+        self.week = week
+        self._apply_events(week)
+        pressure = self._pressure()[self.org.team]
+        if self.on.leadership:
+            self._leadership(week)
+        if self.on.influence:
+            self._influence()
+        if self.on.negative_talk:
+            self._negative_talk()
+        if self.on.training:
+            self._training(week)
+        reported, hidden = self._mistakes(pressure)
+        proposed, adopted = self._ideas()
+        team_quality = self._service(pressure, hidden)
+        recognised = self._recognition(team_quality, week)
+        if self.on.engagement:
+            p, s = self.people, self.styles
+            p.engagement = engagement.update_engagement(
+                p.engagement,
+                s.support[self.boss],
+                p.trust,
+                p.safety,
+                p.cynicism,
+                pressure,
+                float(self.dyn.engagement_rate),
+            )
+        if self.on.service_standards:
+            self._standards(team_quality)
+        churned, before = self._customers(team_quality)
+        if self.on.feedback:
+            self._feedback()
+        if self.on.habits:
+            p = self.people
+            p.disposition = habits.form_habits(p.disposition, p.orientation, p.habit, float(self.dyn.habit_formation))
+        if self.on.onboarding:
+            self._onboarding()
+        headcount = float(self.people.filled.sum())
+        leavers = self._turnover_and_hiring(week, pressure)
+        self.people.tenure[self.people.filled] += 1.0
+        self._record(
+            reported=reported,
+            hidden=hidden,
+            proposed=proposed,
+            adopted=adopted,
+            recognised=recognised,
+            churned=churned,
+            customers_before=before,
+            leavers=leavers,
+            headcount_before=headcount,
+        )
+
+    def _apply_events(self, week: Week) -> None:
+        for policy, value in week.policies.items():
+            self.policies[policy] = value
+        for mask, style in week.leadership_changes:
+            seats = np.flatnonzero(mask & self.people.filled)
+            self.styles.assign(
+                seats,
+                self.leadership.styles[style],
+                self.style_names.index(style),
+                float(self.leadership.spread),
+                self.rng,
+            )
+        self.teams.demand = week.demand if week.demand is not None else np.ones(self.org.n_teams)
+
+    def _pressure(self) -> np.ndarray:
+        o, p = self.org, self.people
+        staff = (~o.is_leader).astype(float)
+        return service.team_pressure(
+            self.teams.demand,
+            self.teams.customers,
+            float(self.customer_cfg.per_frontline_seat),
+            np.bincount(o.team, weights=staff * p.open, minlength=o.n_teams),
+            np.bincount(o.team, weights=staff * p.filled, minlength=o.n_teams),
+            o.frontline_team,
+        )
+
+    def _leadership(self, week: Week) -> None:
+        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        target = leadership.trust_target(s.integrity[b], s.support[b], s.gossip[b])
+        p.trust = leadership.update_trust(
+            p.trust, target, float(d.trust_rate), week.shock, s.transparency[b], float(d.shock_trust)
+        )
+        source_trust = np.where(self.is_root, 1.0, p.trust)
+        p.orientation = leadership.leader_signal(
+            p.orientation, source_trust, p.habit, s.vision[b], p.orientation[b], float(d.leader_pull)
+        )
+
+    def _influence(self) -> None:
+        p, d = self.people, self.dyn
+        x = influence.influence_step(
+            p.orientation,
+            p.disposition,
+            float(d.anchor) * p.habit,
+            self.tie_weights,
+            self.org.manager,
+            p.trust,
+            p.filled,
+            float(d.self_weight),
+            float(d.leader_weight),
+            float(d.report_weight),
+        )
+        p.orientation = np.where(p.filled, x, p.orientation)
+
+    def _negative_talk(self) -> None:
+        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        p.cynicism = negative_talk.spread_cynicism(
+            p.cynicism,
+            self.tie_weights,
+            p.filled,
+            s.gossip[b],
+            s.vision[b],
+            s.integrity[b],
+            self.policies["negative_talk_curb"],
+            float(d.cynicism_rate),
+            float(d.negativity_bias),
+            float(d.gossip_seed),
+            float(d.hypocrisy_cynicism),
+        )
+        p.orientation = negative_talk.cynicism_drag(p.orientation, p.cynicism, p.habit, float(d.cynicism_drag))
+
+    def _training(self, week: Week) -> None:
+        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        for mask, dose in week.training:
+            p.knowledge, p.orientation = training.train(
+                p.knowledge, p.orientation, p.cynicism, p.habit, mask & p.filled, dose, float(d.training_orientation)
+            )
+        practice = self.policies["practice_support"] * (0.5 + 0.5 * s.support[b])
+        p.knowledge, p.skill = training.practise(
+            p.knowledge,
+            p.skill,
+            p.orientation,
+            p.cynicism,
+            practice,
+            float(d.application_rate),
+            float(d.knowledge_decay),
+        )
+        p.knowledge = training.share_knowledge(p.knowledge, p.skill[b], s.knowledge_sharing[b], float(d.skill_sharing))
+
+    def _mistakes(self, pressure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        if not self.on.mistakes:
+            zero = np.zeros(self.org.n)
+            return zero, zero
+        reported, hidden = mistakes.make_mistakes(
+            p.skill, pressure, p.safety, p.filled, float(d.mistake_rate), self.draw_rng
+        )
+        p.safety, p.skill, p.engagement = mistakes.react_to_mistakes(
+            p.safety,
+            p.skill,
+            p.engagement,
+            reported,
+            s.mistake_tolerance[b],
+            s.support[b],
+            s.gossip[b],
+            float(d.safety_rate),
+            float(d.learning),
+        )
+        return reported, hidden
+
+    def _ideas(self) -> tuple[np.ndarray, np.ndarray]:
+        p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
+        if not self.on.ideas:
+            zero = np.zeros(o.n)
+            return zero, zero
+        proposed, adopted = ideas.propose_and_adopt(
+            p.engagement, p.safety, s.support[b], s.idea_support[b], p.filled, float(d.idea_rate), self.draw_rng
+        )
+        f = p.filled.astype(float)
+        self.teams.process = ideas.lift_process(
+            self.teams.process,
+            group_sum(adopted, o.team, f, o.n_teams),
+            np.bincount(o.team, weights=f, minlength=o.n_teams),
+            float(d.idea_lift),
+            float(d.process_decay),
+            float(d.process_baseline),
+        )
+        p.engagement = ideas.idea_engagement(p.engagement, proposed, adopted)
+        return proposed, adopted
+
+    def _service(self, pressure: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+        """Deliver service; returns each team's mean quality (NaN for teams with no staff)."""
+        p, o, d, t = self.people, self.org, self.dyn, self.teams
+        iq, has = service.internal_service(p.performance, o.team, o.backoffice & p.filled, o.serves, o.n_teams)
+        frontline = o.frontline
+        cap = service.capability(
+            p.skill,
+            p.orientation,
+            p.engagement,
+            iq[o.team],
+            t.process[o.team],
+            has[o.team] & frontline,
+            float(d.w_skill),
+            float(d.w_orientation),
+            float(d.w_engagement),
+            float(d.w_internal),
+            float(d.w_process),
+        )
+        noise = self.draw_rng.normal(0.0, float(d.quality_noise), o.n) if self.draw_rng is not None else 0.0
+        q = service.deliver(
+            cap,
+            pressure,
+            t.standard[o.team],
+            float(d.standard_slack),
+            hidden,
+            float(d.hidden_penalty),
+            float(d.pressure_effect),
+            noise,
+        )
+        self.quality = np.where(p.filled, q, np.nan)
+        p.performance = np.where(p.filled, q, p.performance)
+        return group_mean(q, o.team, (p.filled & self.staff).astype(float), o.n_teams)
+
+    def _recognition(self, team_quality: np.ndarray, week: Week) -> np.ndarray:
+        p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
+        if not self.on.recognition:
+            return np.zeros(o.n)
+        rate = s.recognition_rate[b]
+        if week.recognition_boost is not None:
+            rate = np.clip(rate + week.recognition_boost[b] * (1.0 - rate), 0.0, 1.0)
+        norm = np.nan_to_num(team_quality[o.team], nan=0.5)
+        recognised = recognition.recognise(
+            p.performance,
+            p.orientation,
+            norm,
+            self.policies["standards_in_appraisal"],
+            rate,
+            float(d.observation_noise),
+            p.filled & ~self.is_root,
+            self.draw_rng,
+        )
+        p.engagement, p.orientation = recognition.apply_recognition(
+            p.engagement,
+            p.orientation,
+            p.habit,
+            recognised,
+            s.recognition_public[b],
+            o.team,
+            p.filled,
+            o.n_teams,
+            float(d.recognition_engagement),
+            float(d.recognition_orientation),
+            float(d.recognition_spillover),
+        )
+        return recognised
+
+    def _standards(self, team_quality: np.ndarray) -> None:
+        anchoring = np.maximum(self.styles.vision[self.org.team_leader], self.policies["standards_in_appraisal"])
+        self.teams.standard = service_standards.update_standard(
+            self.teams.standard,
+            team_quality,
+            anchoring,
+            float(self.dyn.standard_drift),
+            float(self.dyn.standard_anchor),
+        )
+
+    def _customers(self, team_quality: np.ndarray) -> tuple[float, float]:
+        t, o = self.teams, self.org
+        before = float(np.nansum(t.customers))
+        if not self.on.customers:
+            return 0.0, before
+        week = customer_flows.update_customers(
+            t.customers,
+            np.nan_to_num(t.satisfaction),
+            np.nan_to_num(t.loyalty),
+            team_quality,
+            self._capacity(self.people.open),
+            o.frontline_team,
+            self.customer_cfg,
+            self.draw_rng,
+        )
+        t.customers = week.customers
+        t.satisfaction = np.where(o.frontline_team, week.satisfaction, np.nan)
+        t.loyalty = np.where(o.frontline_team, week.loyalty, np.nan)
+        return float(week.churned.sum()), before
+
+    def customer_satisfaction(self) -> float:
+        """Customer-weighted mean satisfaction over frontline teams."""
+        t = self.teams
+        front = self.org.frontline_team
+        weight = t.customers[front]
+        if weight.sum() <= 0:
+            return float(np.nanmean(t.satisfaction[front])) if front.any() else float("nan")
+        return float(np.average(t.satisfaction[front], weights=weight))
+
+    def _feedback(self) -> None:
+        p, o, d = self.people, self.org, self.dyn
+        seen = np.where(o.frontline, np.nan_to_num(self.teams.satisfaction[o.team]), self.customer_satisfaction())
+        x, e = feedback.share_feedback(
+            p.orientation,
+            p.engagement,
+            p.habit,
+            np.nan_to_num(seen, nan=0.5),
+            self.policies["feedback_sharing"],
+            float(d.feedback_orientation),
+            float(d.feedback_engagement),
+        )
+        p.orientation, p.engagement = x, e
+
+    def _onboarding(self) -> None:
+        p, o, d = self.people, self.org, self.dyn
+        f = p.filled.astype(float)
+        norm = group_mean(p.orientation, o.team, f, o.n_teams)[o.team]
+        x, x0 = onboarding.socialise(
+            p.orientation,
+            p.disposition,
+            p.tenure,
+            np.where(np.isfinite(norm), norm, p.orientation),
+            self.policies["onboarding"],
+            float(d.onboarding_pull),
+            float(d.onboarding_weeks),
+        )
+        p.orientation = np.where(p.filled, x, p.orientation)
+        p.disposition = np.where(p.filled, x0, p.disposition)
+
+    def _turnover_and_hiring(self, week: Week, pressure: np.ndarray) -> float:
+        p, d, rng = self.people, self.dyn, self.rng
+        leaving = np.zeros(self.org.n, dtype=bool)
+        if self.on.turnover:
+            hazard = turnover.quit_hazard(
+                p.engagement, pressure, float(d.quit_base), float(d.quit_disengaged), float(d.quit_pressure)
+            )
+            leaving |= turnover.draw_quits(hazard, p.filled, rng)
+            p.misfit_weeks, removed = turnover.misfits(
+                p.misfit_weeks,
+                p.orientation,
+                p.filled,
+                self.policies["misfit_threshold"],
+                int(self.policies["misfit_weeks"]),
+                bool(self.policies["remove_misfits"]),
+            )
+            leaving |= removed
+        if self.on.growth and week.growth_rate != 0.0:
+            p.open, laid_off = growth.resize(p.open, p.filled, self.staff, week.growth_rate, rng)
+            leaving |= laid_off
+        self._vacate(np.flatnonzero(leaving))
+        if self.on.hiring and not week.hiring_freeze:
+            self._hire(np.flatnonzero(hiring.fill_vacancies(p.open, p.filled, self.policies["hire_rate"], rng)))
+        return float(leaving.sum())
+
+    # ---------------------------------------------------------------- records
+    def _record(self, **flows) -> None:
+        self.flows = model_metrics(self, **flows)
+        self.datacollector.collect(self)
+        self._team_rows.append(team_metrics(self))
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per step: ``step`` and every model-level metric of OUTPUTS.md."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "step", np.arange(1, len(df) + 1))
+        return df
+
+    def team_table(self) -> pd.DataFrame:
+        """One row per step x team: ``step``, ``team``, ``level``, ``frontline``, ``style`` and team metrics."""
+        o = self.org
+        if not self._team_rows:
+            return pd.DataFrame(columns=["step", "team", "level", "frontline", "style", *TEAM_METRICS])
+        values = np.stack(self._team_rows)  # (steps, teams, metrics)
+        steps, nt, _ = values.shape
+        df = pd.DataFrame(values.reshape(steps * nt, -1), columns=list(TEAM_METRICS))
+        df.insert(0, "step", np.repeat(np.arange(1, steps + 1), nt))
+        df.insert(1, "team", np.tile(np.arange(nt), steps))
+        df.insert(2, "level", np.tile(o.team_level.astype(np.int64), steps))
+        df.insert(3, "frontline", np.tile(o.frontline_team, steps))
+        names = np.asarray(self.styles.names)
+        df.insert(4, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
+        return df
+
+
+def influence_only_matrix(model: ServiceCultureModel) -> sp.csr_matrix:
+    """The Friedkin-Johnsen W of the model's current state (for closed-form checks)."""
+    p, d = model.people, model.dyn
+    return influence.influence_matrix(
+        model.tie_weights,
+        model.org.manager,
+        p.trust,
+        p.filled,
+        float(d.self_weight),
+        float(d.leader_weight),
+        float(d.report_weight),
+    )

@@ -1,0 +1,351 @@
+"""Seats, teams and levels: the organisation as arrays and as a networkx graph.
+
+Graph nodes are *positions* (seats), numbered 0..n-1; people occupy them (``sim.state``).
+Every seat with reports leads one *team* (unit); every seat is a member of the team led by
+its manager, the root of its own. Ties:
+
+- ``reports_to``: seat -> its manager (the hierarchy);
+- ``peer``: between members of the same team (density ``peer_tie_prob``);
+- ``cross``: between staff of different teams (``cross_ties_per_person`` on average);
+- ``internal_service``: between a back-office team's leader and the leaders of the frontline
+  teams it serves (the team-level link is in ``Org.serves``).
+
+Seats can be *closed* (reserve for growth), *open and vacant*, or *filled*; growth and
+decline open and close seats, so the graph is never rebuilt (MODEL_BRIEF, growth and decline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+EXECUTIVE, DEPARTMENT_HEAD, TEAM_LEAD, STAFF = 0, 1, 2, 3
+
+
+@dataclass(eq=False)
+class Org:
+    """An organisation's structure; every array is indexed by seat or by team.
+
+    Attributes
+    ----------
+    manager : (n,) int64, the manager's seat, -1 for the root.
+    level : (n,) int16, depth below the root (0 = executive).
+    team : (n,) int64, the team the seat is a member of (its manager's team; the root's own).
+    leads : (n,) int64, the team the seat leads, -1 for staff.
+    department : (n,) int64, index of the level-1 ancestor (0 for the root).
+    frontline_team : (n_teams,) bool, the team serves customers.
+    team_leader : (n_teams,) int64, seat of each team's leader.
+    ties : (n, n) CSR, symmetric, values 1 for peer ties and 2 for cross-team ties.
+    serves : (n_teams, n_teams) CSR, ``serves[f, b] = 1`` when back-office team b serves frontline team f.
+    initially_open, initially_filled : (n,) bool.
+    positions : (n, 2) float, a fixed layout for pictures (computed once per org, no spring layout).
+    """
+
+    manager: np.ndarray
+    level: np.ndarray
+    team: np.ndarray
+    leads: np.ndarray
+    department: np.ndarray
+    frontline_team: np.ndarray
+    team_leader: np.ndarray
+    ties: sp.csr_matrix
+    serves: sp.csr_matrix
+    initially_open: np.ndarray
+    initially_filled: np.ndarray
+    positions: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    PEER: int = 1
+    CROSS: int = 2
+
+    @property
+    def n(self) -> int:
+        return int(self.manager.size)
+
+    @property
+    def n_teams(self) -> int:
+        return int(self.team_leader.size)
+
+    @cached_property
+    def is_leader(self) -> np.ndarray:
+        return self.leads >= 0
+
+    @cached_property
+    def frontline(self) -> np.ndarray:
+        """Seats that serve customers: staff (non-leaders) in frontline teams."""
+        return self.frontline_team[self.team] & ~self.is_leader
+
+    @cached_property
+    def backoffice(self) -> np.ndarray:
+        """Staff seats in teams that serve colleagues, not customers."""
+        return ~self.frontline_team[self.team] & ~self.is_leader
+
+    @cached_property
+    def team_level(self) -> np.ndarray:
+        return self.level[self.team_leader]
+
+    @cached_property
+    def team_size(self) -> np.ndarray:
+        """Seats per team (open or not)."""
+        return np.bincount(self.team, minlength=self.n_teams)
+
+    @cached_property
+    def peer_ties(self) -> sp.csr_matrix:
+        return _select(self.ties, self.PEER)
+
+    @cached_property
+    def cross_ties(self) -> sp.csr_matrix:
+        return _select(self.ties, self.CROSS)
+
+    @cached_property
+    def depth(self) -> int:
+        return int(self.level.max()) + 1
+
+    def graph(self) -> nx.Graph:
+        """The org as a networkx graph: nodes are seats with their attributes, edges carry ``kind``."""
+        g = nx.Graph()
+        frontline = self.frontline
+        g.add_nodes_from(
+            (
+                i,
+                {
+                    "level": int(self.level[i]),
+                    "team": int(self.team[i]),
+                    "leader": bool(self.leads[i] >= 0),
+                    "frontline": bool(frontline[i]),
+                },
+            )
+            for i in range(self.n)
+        )
+        child = np.flatnonzero(self.manager >= 0)
+        g.add_edges_from(zip(child.tolist(), self.manager[child].tolist(), strict=True), kind="reports_to")
+        for kind, code in (("peer", self.PEER), ("cross", self.CROSS)):
+            upper = sp.triu(_select(self.ties, code), k=1).tocoo()
+            g.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True), kind=kind)
+        links = self.serves.tocoo()
+        g.add_edges_from(
+            zip(self.team_leader[links.col].tolist(), self.team_leader[links.row].tolist(), strict=True),
+            kind="internal_service",
+        )
+        return g
+
+    def select(self, target: str) -> np.ndarray:
+        """Seats an event targets: all, frontline, backoffice, leaders, staff, level:N, team:N, department:N."""
+        if target == "all":
+            return np.ones(self.n, dtype=bool)
+        if target == "frontline":
+            return self.frontline_team[self.team] & (self.level > DEPARTMENT_HEAD)
+        if target == "backoffice":
+            return ~self.frontline_team[self.team] & (self.level > DEPARTMENT_HEAD)
+        if target == "leaders":
+            return self.is_leader.copy()
+        if target == "staff":
+            return ~self.is_leader
+        kind, _, value = target.partition(":")
+        number = int(value)
+        if kind == "level":
+            return self.level == number
+        if kind == "team":
+            return (self.team == number) | (self.leads == number)
+        if kind == "department":
+            return self.department == number
+        raise ValueError(f"unknown target {target!r}")
+
+
+def _select(ties: sp.csr_matrix, code: int) -> sp.csr_matrix:
+    out = ties.copy()
+    out.data = (out.data == code).astype(np.float64)
+    out.eliminate_zeros()
+    return out
+
+
+def levels_from_managers(manager: np.ndarray) -> np.ndarray:
+    """Depth of every seat below its root by pointer jumping: O(n log depth), no loop per seat.
+
+    ``dist[i]`` is the number of hops from i to ``anc[i]``; each round composes a jump with the
+    ancestor's jump, so depth d needs ceil(log2 d) rounds. Raises ``ValueError`` on a cycle.
+    """
+    dist = (manager >= 0).astype(np.int64)
+    anc = manager.astype(np.int64).copy()
+    for _ in range(int(np.ceil(np.log2(max(manager.size, 2)))) + 1):
+        has = anc >= 0
+        if not has.any():
+            return dist.astype(np.int16)
+        up = anc[has]
+        dist[has] = dist[has] + dist[up]
+        anc[has] = anc[up]
+    if (anc >= 0).any():
+        raise ValueError("the reports-to relation has a cycle")
+    return dist.astype(np.int16)
+
+
+def assemble(
+    manager: np.ndarray,
+    frontline_leaders: np.ndarray,
+    peer_pairs: np.ndarray,
+    cross_pairs: np.ndarray,
+    serves_pairs: np.ndarray,
+    initially_open: np.ndarray,
+    initially_filled: np.ndarray,
+    notes: list[str] | None = None,
+) -> Org:
+    """Derive levels, teams and departments from a reports-to array and put the org together.
+
+    Parameters
+    ----------
+    manager : (n,) manager seat per seat, -1 for a root.
+    frontline_leaders : (n,) bool, the team this seat leads serves customers.
+    peer_pairs, cross_pairs : (k, 2) seat pairs (undirected; duplicates and self-pairs are dropped).
+    serves_pairs : (k, 2) ``(backoffice_leader_seat, frontline_leader_seat)``.
+    """
+    manager = np.asarray(manager, dtype=np.int64)
+    n = manager.size
+    level = levels_from_managers(manager)
+    is_leader = np.zeros(n, dtype=bool)
+    is_leader[manager[manager >= 0]] = True
+    is_leader[manager < 0] = True
+    leader_seats = np.flatnonzero(is_leader)
+    leads = np.full(n, -1, dtype=np.int64)
+    leads[leader_seats] = np.arange(leader_seats.size)
+    team = np.where(manager >= 0, leads[np.maximum(manager, 0)], leads)
+    department = np.arange(n, dtype=np.int64)
+    for _ in range(int(level.max()) + 1):
+        deep = level[department] > 1
+        department[deep] = manager[department[deep]]
+    dept_index = np.full(n, -1, dtype=np.int64)
+    heads = np.flatnonzero(level == 1)
+    dept_index[heads] = np.arange(heads.size)
+    department = np.where(level >= 1, dept_index[department], -1)
+
+    ties = _symmetric(n, peer_pairs, Org.PEER) + _symmetric(n, cross_pairs, Org.CROSS)
+    # a pair that is both peer and cross counts as peer
+    ties.data = np.where(ties.data >= Org.CROSS + Org.PEER, Org.PEER, ties.data)
+    serves_pairs = np.asarray(serves_pairs, dtype=np.int64).reshape(-1, 2)
+    serves = sp.csr_matrix(
+        (np.ones(len(serves_pairs)), (leads[serves_pairs[:, 1]], leads[serves_pairs[:, 0]])),
+        shape=(leader_seats.size, leader_seats.size),
+    )
+    serves.data[:] = 1.0
+    return Org(
+        manager=manager,
+        level=level,
+        team=team,
+        leads=leads,
+        department=department,
+        frontline_team=np.asarray(frontline_leaders, dtype=bool)[leader_seats],
+        team_leader=leader_seats,
+        ties=ties.tocsr(),
+        serves=serves.tocsr(),
+        initially_open=np.asarray(initially_open, dtype=bool),
+        initially_filled=np.asarray(initially_filled, dtype=bool),
+        positions=radial_layout(manager, level),
+        notes=list(notes or []),
+    )
+
+
+def _symmetric(n: int, pairs: np.ndarray, code: int) -> sp.csr_matrix:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    return sp.csr_matrix((np.full(rows.size, float(code)), (rows, cols)), shape=(n, n))
+
+
+def radial_layout(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """A fixed radial tree layout: radius = level, seats of a level spread evenly in the order of their
+    manager's angle, so teams sit together. O(n log n) per level, no force-directed iterations."""
+    n = manager.size
+    angle = np.zeros(n)
+    for depth in range(int(level.max()) + 1):
+        seats = np.flatnonzero(level == depth)
+        parent_angle = np.where(manager[seats] >= 0, angle[np.maximum(manager[seats], 0)], 0.0)
+        order = seats[np.lexsort((seats, parent_angle))]
+        angle[order] = 2 * np.pi * (np.arange(order.size) + 0.5) / order.size
+    radius = level.astype(np.float64)
+    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+
+
+def within_group_pairs(groups: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
+    """Random pairs inside each group (an Erdos-Renyi graph per group with edge probability ``prob``).
+
+    ``groups`` gives a group id per seat (-1 = none). Vectorised per distinct group size.
+    """
+    seats = np.flatnonzero(groups >= 0)
+    order = seats[np.argsort(groups[seats], kind="stable")]
+    ids, starts, sizes = np.unique(groups[order], return_index=True, return_counts=True)
+    out = []
+    for size in np.unique(sizes):
+        if size < 2:
+            continue
+        first = starts[sizes == size]
+        a, b = np.triu_indices(size, k=1)
+        keep = rng.random((first.size, a.size)) < prob
+        g, k = np.nonzero(keep)
+        out.append(np.column_stack([order[first[g] + a[k]], order[first[g] + b[k]]]))
+    return np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
+
+
+def build_org(cfg, rng: np.random.Generator) -> Org:
+    """Generate an organisation from an ``OrgConfig``.
+
+    Seats are numbered executive (0), department heads, team leads, then staff team by team.
+    ``rng`` is the org's own generator (drawn from the model's), so the same seed gives the same org.
+    """
+    d, t, k = int(cfg.departments), int(cfg.teams_per_department), int(cfg.team_size)
+    n_teams = d * t
+    heads = 1 + np.arange(d)
+    leads = 1 + d + np.arange(n_teams)
+    first_staff = 1 + d + n_teams
+    n = first_staff + n_teams * k
+    manager = np.empty(n, dtype=np.int64)
+    manager[0] = -1
+    manager[heads] = 0
+    manager[leads] = heads[np.arange(n_teams) // t]
+    staff_team = np.repeat(np.arange(n_teams), k)
+    manager[first_staff:] = leads[staff_team]
+
+    n_front = int(round(cfg.frontline_share * n_teams))
+    frontline_teams = rng.permutation(n_teams)[:n_front]
+    frontline_leaders = np.zeros(n, dtype=bool)
+    frontline_leaders[leads[frontline_teams]] = True
+
+    peer_pairs = within_group_pairs(manager, cfg.peer_tie_prob, rng)
+    staff = np.arange(first_staff, n)
+    n_cross = int(round(cfg.cross_ties_per_person * staff.size / 2))
+    cross = rng.choice(staff, size=(n_cross, 2)) if staff.size else np.empty((0, 2), dtype=np.int64)
+    cross = cross[manager[cross[:, 0]] != manager[cross[:, 1]]]
+
+    serves = _internal_service_links(leads, frontline_leaders, manager, int(cfg.served_teams), rng)
+
+    is_open = np.ones(n, dtype=bool)
+    filled = np.ones(n, dtype=bool)
+    shuffled = rng.permutation(staff)
+    n_reserve = int(round(cfg.reserve_share * staff.size))
+    n_vacant = int(round(cfg.vacancy_share * staff.size))
+    is_open[shuffled[:n_reserve]] = False
+    filled[shuffled[: n_reserve + n_vacant]] = False
+    return assemble(manager, frontline_leaders, peer_pairs, cross, serves, is_open, filled)
+
+
+def _internal_service_links(
+    leads: np.ndarray, frontline_leaders: np.ndarray, manager: np.ndarray, per_team: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Each back-office team serves ``per_team`` frontline teams, those of its own department first."""
+    front = leads[frontline_leaders[leads]]
+    back = leads[~frontline_leaders[leads]]
+    if per_team == 0 or front.size == 0 or back.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    links = []
+    for head in np.unique(manager[back]):
+        own_back = back[manager[back] == head]
+        own_front = front[manager[front] == head]
+        pool = own_front if own_front.size else front
+        m = min(per_team, pool.size)
+        picks = np.argsort(rng.random((own_back.size, pool.size)), axis=1)[:, :m]
+        links.append(np.column_stack([np.repeat(own_back, m), pool[picks].ravel()]))
+    return np.concatenate(links)

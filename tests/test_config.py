@@ -1,0 +1,64 @@
+import pytest
+
+from sim.config import ConfigError, load_config
+
+
+def test_defaults_compose_and_validate():
+    cfg = load_config()
+    assert cfg.org.name == "company" and cfg.leadership.name == "mixed" and cfg.steps == 156
+    assert set(cfg.leadership.styles) == {"typical", "manager_a", "manager_b"}
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("dynamics.anchor=1.5", "dynamics.anchor=1.5 is out of range: allowed [0.0, 1.0]"),
+        ("org.team_size=0", "org.team_size=0 is out of range"),
+        ("steps=0", "steps=0 is out of range"),
+        ("seed=-1", "seed=-1 is out of range"),
+        ("leadership.styles.manager_a.vision=2", "leadership.styles.manager_a.vision=2.0 is out of range"),
+        ("leadership.executive.gossip=-0.1", "leadership.executive.gossip=-0.1 is out of range"),
+        ("policies.hire_rate=nan", "policies.hire_rate=nan is out of range"),
+    ],
+)
+def test_out_of_range_values_name_key_value_and_range(override, named):
+    with pytest.raises(ConfigError) as err:
+        load_config([override])
+    assert named in str(err.value)
+
+
+def test_unknown_key_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="dynamics.no_such_rate"):
+        load_config(["dynamics.no_such_rate=1"])
+    with pytest.raises(ConfigError, match="no_such_rate"):
+        load_config(["+dynamics.no_such_rate=1"])
+
+
+def test_unknown_group_option_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="scenario/nope"):
+        load_config(["scenario=nope"])
+
+
+def test_wrong_type_is_refused():
+    with pytest.raises(ConfigError, match="steps"):
+        load_config(["steps=many"])
+
+
+def test_leadership_mix_must_name_known_styles():
+    with pytest.raises(ConfigError, match="leadership.mix.ghost names no style"):
+        load_config(["+leadership.mix.ghost=0.5"])
+
+
+def test_events_are_checked():
+    with pytest.raises(ConfigError, match="events.e.kind='party' is not allowed"):
+        load_config(["+events.e={kind: party, week: 3}"])
+    with pytest.raises(ConfigError, match="events.e.target='nowhere' is not allowed"):
+        load_config(["+events.e={kind: shock, week: 3, target: nowhere}"])
+    with pytest.raises(ConfigError, match="events.e.style='manager_z' names no style"):
+        load_config(["+events.e={kind: leadership_change, week: 3, style: manager_z}"])
+    with pytest.raises(ConfigError, match="events.e.week has no value"):
+        load_config(["+events.e={kind: shock}"])
+    with pytest.raises(ConfigError, match="events.e.value=0.9 is out of range for misfit_weeks"):
+        load_config(["+events.e={kind: policy_change, week: 3, policy: misfit_weeks, value: 0.9}"])
+    ok = load_config(["+events.e={kind: policy_change, week: 3, policy: onboarding, value: 0.9}"])
+    assert ok.events.e.value == 0.9

@@ -1,0 +1,247 @@
+"""Each mechanism on a small case computed by hand."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sim.customers import update_customers
+from sim.mechanisms import (
+    engagement,
+    feedback,
+    growth,
+    habits,
+    hiring,
+    ideas,
+    influence,
+    leadership,
+    mistakes,
+    negative_talk,
+    onboarding,
+    recognition,
+    service,
+    service_standards,
+    training,
+    turnover,
+)
+from sim.mechanisms.aggregate import group_mean, group_std
+
+a = np.array
+
+
+def test_trust_target_and_update():
+    target = leadership.trust_target(a([0.8]), a([0.6]), a([0.2]))
+    assert target == pytest.approx(0.8 * 0.8 * 0.9)
+    t = leadership.update_trust(a([0.5]), target, 0.1, 0.0, a([0.0]), 0.3)
+    assert t == pytest.approx(0.5 + 0.1 * (0.576 - 0.5))
+    # a shock costs trust, less with transparency (C8)
+    opaque = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([0.0]), 0.3)
+    open_ = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([1.0]), 0.3)
+    assert opaque == pytest.approx(0.5 - 0.3 * 0.5) and open_ == pytest.approx(0.5)
+
+
+def test_leader_signal():
+    x = leadership.leader_signal(a([0.4]), a([0.5]), a([0.2]), a([0.9]), a([0.8]), 0.1)
+    assert x == pytest.approx(0.4 + 0.1 * 0.5 * 0.8 * (0.9 * 0.8) * 0.6)
+    # no trust, no pull (C2)
+    assert leadership.leader_signal(a([0.4]), a([0.0]), a([0.2]), a([0.9]), a([0.8]), 0.1) == pytest.approx(0.4)
+
+
+def test_influence_step_by_hand():
+    # three people: 0 leads 1 and 2; 1 and 2 are peers with weight 1
+    ties = sp.csr_matrix(a([[0, 0, 0], [0, 0, 1.0], [0, 1.0, 0]]))
+    manager = a([-1, 0, 0])
+    x, x0 = a([0.9, 0.2, 0.6]), a([0.5, 0.5, 0.5])
+    trust = a([1.0, 0.5, 1.0])
+    filled = a([True, True, True])
+    anchor = a([0.1, 0.1, 0.1])
+    out = influence.influence_step(x, x0, anchor, ties, manager, trust, filled, 2.0, 1.0, 0.5)
+    # person 1: self 2*0.2, peer 1*0.6, leader 1*0.5*0.9 -> / (2 + 1 + 0.5)
+    w1 = (2 * 0.2 + 0.6 + 0.5 * 0.9) / 3.5
+    # person 0: self 2*0.9, reports 0.5*(0.2 + 0.6) -> / (2 + 1)
+    w0 = (2 * 0.9 + 0.5 * 0.8) / 3.0
+    assert out[1] == pytest.approx(0.1 * 0.5 + 0.9 * w1)
+    assert out[0] == pytest.approx(0.1 * 0.5 + 0.9 * w0)
+    # the explicit matrix applies the same weights
+    w = influence.influence_matrix(ties, manager, trust, filled, 2.0, 1.0, 0.5)
+    assert np.allclose(np.asarray(w.sum(axis=1)).ravel(), 1.0)
+    assert np.allclose(anchor * x0 + (1 - anchor) * (w @ x), out)
+
+
+def test_influence_ignores_vacant_seats():
+    ties = sp.csr_matrix(a([[0, 1.0], [1.0, 0]]))
+    out = influence.influence_step(
+        a([0.2, 0.9]), a([0.2, 0.9]), a([0.0, 0.0]), ties, a([-1, -1]), a([1.0, 1.0]), a([True, False]), 1.0, 1.0, 1.0
+    )
+    assert out[0] == pytest.approx(0.2)
+
+
+def test_habit_formation():
+    assert habits.form_habits(a([0.5]), a([0.9]), a([0.75]), 0.2) == pytest.approx(0.5 + 0.2 * 0.25 * 0.4)
+
+
+def test_cynicism_spreads_with_negativity_bias_and_is_curbed():
+    ties = sp.csr_matrix(a([[0, 1.0, 1.0], [1.0, 0, 0], [1.0, 0, 0]]))
+    c = a([0.0, 0.4, 0.2])
+    filled = a([True, True, True])
+    out = negative_talk.spread_cynicism(
+        c, ties, filled, a([0.5] * 3), a([0.8] * 3), a([0.5] * 3), 0.2, 0.5, 2.0, 0.1, 0.2
+    )
+    cbar = 0.3
+    b = 2 * cbar / (2 * cbar + 1 - cbar)
+    s = 0.1 * 0.5 + 0.2 * 0.8 * 0.5
+    assert out[0] == pytest.approx(0.5 * 0.8 * (b + s * (1 - b)))
+    # the uniform state without seeds settles at (1 - curb) * bias - 1
+    c = np.full(3, 0.5)
+    full = sp.csr_matrix(np.ones((3, 3)) - np.eye(3))
+    for _ in range(2000):
+        c = negative_talk.spread_cynicism(
+            c, full, filled, np.zeros(3), np.zeros(3), np.ones(3), 0.25, 0.5, 2.0, 0.1, 0.2
+        )
+    assert c == pytest.approx(np.full(3, 0.75 * 2 - 1), abs=1e-6)
+    assert negative_talk.cynicism_drag(a([0.5]), a([0.4]), a([0.5]), 0.1) == pytest.approx(0.5 - 0.1 * 0.4 * 0.5 * 0.5)
+
+
+def test_recognition_probability_and_effects():
+    p = recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), 0.1, a([True]), None)
+    # score = 0.5*0.7 + 0.5*0.5 = 0.6 = norm -> P(above) = 1/2
+    assert p == pytest.approx(0.2)
+    rng = np.random.default_rng(0)
+    draws = np.mean(
+        [recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), 0.1, a([True]), rng) for _ in range(4000)]
+    )
+    assert draws == pytest.approx(0.2, abs=0.03)
+    # public recognition of person 0 nudges teammate 1; private does not
+    team, filled = a([0, 0]), a([True, True])
+    e_pub, x_pub = recognition.apply_recognition(
+        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([1.0, 1.0]), team, filled, 1, 0.2, 0.1, 0.5
+    )
+    e_pri, x_pri = recognition.apply_recognition(
+        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([0.0, 0.0]), team, filled, 1, 0.2, 0.1, 0.5
+    )
+    assert e_pub[1] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5 * 0.5) and x_pub[1] == pytest.approx(0.5 + 0.1 * 0.25 * 0.5)
+    assert e_pri[1] == pytest.approx(0.5) and e_pri[0] == pytest.approx(0.5 + 0.2 * 0.5)
+
+
+def test_mistakes_expected_values_and_reaction():
+    reported, hidden = mistakes.make_mistakes(a([0.5]), a([0.2]), a([0.75]), a([1.0]), 0.1, None)
+    made = 0.1 * 0.5 * 1.2
+    assert reported == pytest.approx(made * 0.75) and hidden == pytest.approx(made * 0.25)
+    safety, skill, e = mistakes.react_to_mistakes(
+        a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), 0.1, 0.04
+    )
+    assert safety == pytest.approx(0.5 + 0.1 * 1.25 * (1.0 - 0.5))
+    assert skill == pytest.approx(0.5 + 0.04 * 1.5 * 0.5) and e == pytest.approx(0.5)
+    blamed = mistakes.react_to_mistakes(a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([0.0]), a([1.0]), a([0.0]), 0.1, 0.04)
+    assert blamed[0] < 0.5 and blamed[2] == pytest.approx(0.45)
+
+
+def test_training_and_practice():
+    k, x = training.train(a([0.4, 0.4]), a([0.5, 0.5]), a([0.0, 1.0]), a([0.0, 0.0]), a([True, True]), 0.5, 0.2)
+    assert k == pytest.approx([0.7, 0.7])
+    assert x[0] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5) and x[1] == pytest.approx(0.5)  # a cynic gains nothing
+    k2, s2 = training.practise(a([0.8]), a([0.4]), a([1.0]), a([0.0]), a([1.0]), 0.5, 0.1)
+    assert s2 == pytest.approx(0.4 + 0.5 * 0.4) and k2 == pytest.approx(0.8 - 0.1 * 0.5 * 0.4)
+    # no application: knowledge decays toward skill, skill stays
+    k3, s3 = training.practise(a([0.8]), a([0.4]), a([0.0]), a([0.0]), a([1.0]), 0.5, 0.1)
+    assert s3 == pytest.approx(0.4) and k3 == pytest.approx(0.8 - 0.1 * 0.4)
+    assert training.share_knowledge(a([0.3]), a([0.7]), a([0.5]), 0.1) == pytest.approx(0.3 + 0.1 * 0.5 * 0.4)
+
+
+def test_ideas():
+    proposed, adopted = ideas.propose_and_adopt(a([0.8]), a([0.5]), a([1.0]), a([0.5]), a([1.0]), 0.2, None)
+    assert proposed == pytest.approx(0.2 * 0.8 * 0.5) and adopted == pytest.approx(0.04)
+    lifted = ideas.lift_process(a([0.5, 0.5]), a([2.0, 0.0]), a([4.0, 4.0]), 0.3, 0.01, 0.5)
+    assert lifted == pytest.approx([0.5 + 0.3 * 0.5 * 0.5, 0.5])
+    assert ideas.idea_engagement(a([0.5]), a([2.0]), a([1.0])) == pytest.approx(0.5 + 0.025 - 0.01)
+
+
+def test_engagement_target():
+    e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), 0.5)
+    assert e == pytest.approx(0.5 + 0.5 * (1.0 - 0.5))
+    low = engagement.update_engagement(a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), 1.0)
+    assert low == pytest.approx(0.0)
+
+
+def test_service_quality_pressure_and_standard():
+    assert service.team_pressure(
+        a([1.0, 1.5]), a([100.0, 0.0]), 10.0, a([0.0, 4.0]), a([8.0, 4.0]), a([True, False])
+    ) == pytest.approx([0.25, 0.5])
+    cap = service.capability(a([0.6]), a([0.8]), a([0.4]), a([0.9]), a([0.5]), a([True]), 1, 1, 1, 0.5, 0.5)
+    assert cap == pytest.approx((0.6 + 0.8 + 0.4 + 0.45 + 0.25) / 4.0)
+    q = service.deliver(a([0.8, 0.8]), a([0.5, 0.0]), a([0.9, 0.5]), 0.02, a([0.0, 1.0]), 0.1, 0.4, 0.0)
+    assert q == pytest.approx([0.8 * 0.8, 0.52 - 0.1])
+
+
+def test_internal_service_reaches_served_teams():
+    team = a([0, 0, 1, 1])
+    backoffice = a([True, True, False, False])
+    serves = sp.csr_matrix(a([[0, 0], [1.0, 0]]))  # team 0 (back office) serves team 1
+    iq, has = service.internal_service(a([0.6, 0.8, 0.1, 0.1]), team, backoffice, serves, 2)
+    assert has.tolist() == [False, True] and iq[1] == pytest.approx(0.7)
+
+
+def test_standard_drift_and_anchor():
+    std = service_standards.update_standard(a([0.8, 0.8, 0.8]), a([0.6, 0.6, np.nan]), a([0.0, 1.0, 0.0]), 0.1, 0.05)
+    assert std == pytest.approx([0.8 - 0.1 * 0.2, 0.8 + 0.05 * 0.2, 0.8])
+
+
+def test_customers_expected_flows():
+    class C:
+        memory, loyalty_rate, base_churn, churn_sensitivity, acquisition = 0.5, 0.1, 0.01, 0.1, 0.02
+
+    week = update_customers(
+        a([100.0, 0.0]), a([0.6, 0.0]), a([0.4, 0.0]), a([0.8, np.nan]), a([100.0, 0.0]), a([True, False]), C, None
+    )
+    s = 0.7
+    l_ = 0.4 + 0.1 * 0.3
+    churn = 100 * (0.01 + 0.1 * 0.3 * (1 - l_))
+    assert week.satisfaction[0] == pytest.approx(s) and week.loyalty[0] == pytest.approx(l_)
+    assert week.churned[0] == pytest.approx(churn) and week.acquired[0] == pytest.approx(0.02 * s * 100)
+    assert week.customers[0] == pytest.approx(100 - churn + 1.4) and week.customers[1] == 0
+
+
+def test_feedback():
+    x, e = feedback.share_feedback(a([0.5]), a([0.5]), a([0.5]), a([0.9]), 0.5, 0.1, 0.2)
+    assert x == pytest.approx(0.5 + 0.5 * 0.1 * 0.5 * 0.5) and e == pytest.approx(0.5 + 0.5 * 0.2 * 0.4)
+
+
+def test_turnover_and_misfits():
+    assert turnover.quit_hazard(a([0.5]), a([0.5]), 0.01, 0.1, 0.02) == pytest.approx(0.01 + 0.025 + 0.01)
+    rng = np.random.default_rng(0)
+    quits = turnover.draw_quits(np.full(20000, 0.1), np.ones(20000, bool), rng)
+    assert quits.mean() == pytest.approx(0.1, abs=0.01)
+    weeks, removed = turnover.misfits(a([3, 0, 5]), a([0.1, 0.1, 0.9]), a([True, True, True]), 0.25, 4, True)
+    assert weeks.tolist() == [4, 1, 0] and removed.tolist() == [True, False, False]
+    _, kept = turnover.misfits(a([3]), a([0.1]), a([True]), 0.25, 4, False)
+    assert not kept.any()
+
+
+def test_hiring_fills_only_open_vacancies():
+    rng = np.random.default_rng(0)
+    is_open = a([True, True, False, True])
+    filled = a([True, False, False, False])
+    hired = hiring.fill_vacancies(is_open, filled, 1.0, rng)
+    assert hired.tolist() == [False, True, False, True]
+
+
+def test_onboarding_pulls_newcomers_to_the_norm():
+    x, x0 = onboarding.socialise(a([0.2, 0.2]), a([0.2, 0.2]), a([0.0, 1e6]), a([0.8, 0.8]), 1.0, 0.5, 10.0)
+    assert x == pytest.approx([0.5, 0.2]) and x0 == pytest.approx([0.5, 0.2])
+
+
+def test_growth_opens_reserve_and_decline_lays_off_after_vacancies():
+    rng = np.random.default_rng(1)
+    staff = np.ones(1000, bool)
+    is_open = np.r_[np.ones(500, bool), np.zeros(500, bool)]
+    grown, laid = growth.resize(is_open, is_open.copy(), staff, 0.2, rng)
+    assert grown.sum() == pytest.approx(600, abs=30) and not laid.any()
+    filled = np.r_[np.ones(400, bool), np.zeros(600, bool)]
+    shrunk, laid = growth.resize(is_open, filled, staff, -0.3, rng)
+    closed = is_open.sum() - shrunk.sum()
+    assert closed == pytest.approx(150, abs=30) and laid.sum() == max(closed - 100, 0)
+
+
+def test_group_helpers():
+    v, g, w = a([1.0, 3.0, 5.0]), a([0, 0, 1]), a([1.0, 1.0, 0.0])
+    assert group_mean(v, g, w, 3)[:1] == pytest.approx([2.0]) and np.isnan(group_mean(v, g, w, 3)[1:]).all()
+    assert group_std(v, g, w, 2)[0] == pytest.approx(1.0)
