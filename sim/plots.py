@@ -1,103 +1,187 @@
-"""The standard figures of a run. Object-oriented matplotlib (``Figure``), no pyplot state, so it
-works headless and from several threads."""
+"""The standard figures of a run.
+
+Object-oriented matplotlib only (``Figure`` objects, never pyplot), so it needs no backend, works
+headless and can be called from several threads at once.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 WEEK = "week"
+FRONTLINE_COLOUR, BACKOFFICE_COLOUR = "tab:orange", "tab:blue"
+# Metrics that are not shares or scores in [0, 1] (OUTPUTS.md: the name says so).
+UNBOUNDED = frozenset(
+    {
+        "customers",
+        "revenue",
+        "headcount",
+        "vacancies",
+        "mistakes_reported",
+        "mistakes_hidden",
+        "ideas_proposed",
+        "ideas_adopted",
+        "recognitions",
+    }
+)
+EDGE_STYLES = {
+    "reports_to": {"colors": "0.3", "linewidths": 0.8, "linestyles": "solid"},
+    "peer": {"colors": "0.7", "linewidths": 0.4, "linestyles": "solid"},
+    "cross": {"colors": "0.8", "linewidths": 0.3, "linestyles": "solid"},
+    "internal_service": {"colors": "0.55", "linewidths": 0.6, "linestyles": "dashed"},
+}
 
 
-def _lines(ax, ts: pd.DataFrame, columns: list[str], unit: bool = True) -> None:
-    for column in columns:
-        ax.plot(ts["step"], ts[column], label=column.replace("_", " "))
-    ax.set_xlabel(WEEK)
-    if unit:
+def _label(column: str) -> str:
+    return column.replace("_", " ")
+
+
+def _finish(ax: Axes, title: str, ylabel: str, unit_interval: bool) -> None:
+    ax.set(title=title, xlabel=WEEK, ylabel=ylabel)
+    if unit_interval:
         ax.set_ylim(0, 1)
+    else:
+        ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3)
 
 
+def _lines(ax: Axes, ts: pd.DataFrame, columns: list[str]) -> None:
+    for column in columns:
+        ax.plot(ts["step"], ts[column], label=_label(column))
+
+
 def culture_figure(ts: pd.DataFrame) -> Figure:
-    """Culture strength (mean service orientation, +/- one spread) and consensus (spread)."""
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    """Culture strength (mean service orientation +/- one spread) and consensus (the spread).
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series (``step``, ``culture_mean``, ``culture_spread``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: the mean with its band, and the spread.
+    """
+    fig = Figure(figsize=(10, 4), layout="constrained")
     level, spread = fig.subplots(1, 2)
     mean, sd = ts["culture_mean"], ts["culture_spread"]
     level.fill_between(ts["step"], mean - sd, mean + sd, alpha=0.25, label="+/- spread")
     level.plot(ts["step"], mean, label="culture mean")
-    level.set(title="Culture strength", xlabel=WEEK, ylabel="service orientation", ylim=(0, 1))
-    level.legend(fontsize="small")
-    level.grid(alpha=0.3)
+    _finish(level, "Culture strength", "service orientation (0-1)", unit_interval=True)
     spread.plot(ts["step"], sd, color="tab:purple", label="culture spread")
-    spread.set(title="Consensus (lower spread = stronger)", xlabel=WEEK, ylabel="sd of orientation")
-    spread.set_ylim(bottom=0)
-    spread.legend(fontsize="small")
-    spread.grid(alpha=0.3)
+    # The spread of values in [0, 1] is at most 0.5 and usually far less: a 0..1 axis would flatten it.
+    _finish(spread, "Consensus (lower spread = stronger)", "sd of orientation", unit_interval=False)
     return fig
 
 
 def people_figure(ts: pd.DataFrame) -> Figure:
+    """Engagement, trust, psychological safety, skill and cynicism over the weeks.
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel, five lines.
+    """
     fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     _lines(ax, ts, ["engagement", "trust", "psych_safety", "skill", "cynicism"])
-    ax.set(title="People", ylabel="mean over staff")
+    _finish(ax, "People", "mean over staff (0-1)", unit_interval=True)
     return fig
 
 
 def service_figure(ts: pd.DataFrame) -> Figure:
+    """Service and customer scores (left) and revenue (right).
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: four lines in [0, 1], and revenue.
+    """
     fig = Figure(figsize=(10, 4), layout="constrained")
     quality, money = fig.subplots(1, 2)
     _lines(quality, ts, ["service_quality", "internal_service_quality", "customer_satisfaction", "customer_retention"])
-    quality.set(title="Service and customers", ylabel="share / score")
+    _finish(quality, "Service and customers", "score / share (0-1)", unit_interval=True)
     money.plot(ts["step"], ts["revenue"], color="tab:green", label="revenue")
-    money.set(title="Revenue", xlabel=WEEK, ylabel="currency units per week")
-    money.legend(fontsize="small")
-    money.grid(alpha=0.3)
+    _finish(money, "Revenue", "currency units per week", unit_interval=False)
     return fig
 
 
 def turnover_figure(ts: pd.DataFrame) -> Figure:
+    """Turnover rate (left) and headcount and vacancies (right).
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: one line, and two lines.
+    """
     fig = Figure(figsize=(10, 4), layout="constrained")
     rate, heads = fig.subplots(1, 2)
     rate.plot(ts["step"], ts["turnover_rate"], color="tab:red", label="turnover rate")
-    rate.set(title="Turnover", xlabel=WEEK, ylabel="leavers / headcount per week")
-    rate.set_ylim(bottom=0)
-    rate.legend(fontsize="small")
-    rate.grid(alpha=0.3)
-    heads.plot(ts["step"], ts["headcount"], label="headcount")
-    heads.plot(ts["step"], ts["vacancies"], label="vacancies")
-    heads.set(title="Headcount", xlabel=WEEK, ylabel="people / seats")
-    heads.legend(fontsize="small")
-    heads.grid(alpha=0.3)
+    # Weekly quit rates are a few percent at most: a 0..1 axis would hide them.
+    _finish(rate, "Turnover", "leavers / headcount per week", unit_interval=False)
+    _lines(heads, ts, ["headcount", "vacancies"])
+    _finish(heads, "Headcount", "people / open seats", unit_interval=False)
     return fig
 
 
 def team_figure(teams: pd.DataFrame, metric: str = "culture_mean") -> Figure:
-    """The final value of ``metric`` per team, sorted; frontline and back-office teams in two colours."""
+    """The last week's ``metric`` per team as sorted horizontal bars, frontline and back office in two colours.
+
+    Parameters
+    ----------
+    teams : pandas.DataFrame
+        The team table (``step``, ``team``, ``level``, ``frontline``, metrics; ``style`` is shown if present).
+    metric : str
+        The column to show.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel of bars (none when the table is empty).
+    """
     last = teams[teams["step"] == teams["step"].max()].dropna(subset=[metric]).sort_values(metric)
     fig = Figure(figsize=(7, max(3.0, 0.18 * len(last) + 1.2)), layout="constrained")
     ax = fig.subplots()
-    colours = np.where(last["frontline"], "tab:orange", "tab:blue")
-    labels = [
-        f"team {t} ({s})" if "style" in last else f"team {t}"
-        for t, s in zip(last["team"], last.get("style", last["team"]), strict=True)
-    ]
+    suffixes = [f" ({style})" for style in last["style"]] if "style" in last else [""] * len(last)
+    labels = [f"team {t}{suffix}" for t, suffix in zip(last["team"], suffixes, strict=True)]
+    colours = np.where(last["frontline"].astype(bool), FRONTLINE_COLOUR, BACKOFFICE_COLOUR)
     ax.barh(labels, last[metric], color=colours)
-    ax.set(
-        title=f"{metric.replace('_', ' ')} by team, week {int(teams['step'].max())}",
-        xlabel=metric.replace("_", " "),
-        xlim=(0, 1),
-    )
+    week = f", week {int(last['step'].iloc[0])}" if len(last) else ""
+    ax.set(title=f"{_label(metric)} by team{week}", xlabel=_label(metric), ylabel="team")
+    if metric not in UNBOUNDED:
+        ax.set_xlim(0, 1)
     ax.tick_params(axis="y", labelsize="x-small")
     ax.legend(
         handles=[
-            Line2D([], [], color="tab:orange", lw=6, label="frontline"),
-            Line2D([], [], color="tab:blue", lw=6, label="back office / management"),
+            Line2D([], [], color=FRONTLINE_COLOUR, lw=6, label="frontline"),
+            Line2D([], [], color=BACKOFFICE_COLOUR, lw=6, label="back office / management"),
         ],
         fontsize="small",
         loc="lower right",
@@ -105,61 +189,89 @@ def team_figure(teams: pd.DataFrame, metric: str = "culture_mean") -> Figure:
     return fig
 
 
+def _positions(pos: Mapping | np.ndarray, n: int) -> np.ndarray:
+    if isinstance(pos, Mapping):
+        return np.array([pos[i] for i in range(n)], dtype=float).reshape(n, 2)
+    return np.asarray(pos, dtype=float)
+
+
+def _edge_segments(graph: nx.Graph, xy: np.ndarray) -> dict[str, np.ndarray]:
+    ends: dict[str, list[tuple[int, int]]] = {}
+    for u, v, kind in graph.edges(data="kind", default="peer"):
+        ends.setdefault(kind if kind in EDGE_STYLES else "peer", []).append((u, v))
+    return {kind: xy[np.array(uv)] for kind, uv in ends.items()}  # (edges, 2 ends, 2 coords)
+
+
 def network_figure(
     graph: nx.Graph,
-    pos: np.ndarray,
+    pos: Mapping | np.ndarray,
     orientation: np.ndarray,
     is_leader: np.ndarray,
     frontline: np.ndarray,
     filled: np.ndarray,
     title: str = "Service orientation across the organisation",
 ) -> Figure:
-    """The org coloured by service orientation: leaders as squares, frontline staff as circles,
-    back-office staff as triangles, vacant seats hollow. Edges drawn as one LineCollection per kind."""
-    pos = np.asarray(pos, dtype=float)
+    """The organisation coloured by service orientation.
+
+    Leaders are large black-edged squares, frontline staff circles, back-office staff triangles and
+    vacant seats small hollow grey circles. Edges are one ``LineCollection`` per kind (fast for
+    thousands of seats): reporting lines darker, internal-service links dashed.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Seats ``0..n-1``; edges may carry ``kind`` (``reports_to``, ``peer``, ``cross``, ``internal_service``).
+    pos : dict or numpy.ndarray
+        Seat positions, ``{seat: (x, y)}`` or an ``(n, 2)`` array.
+    orientation : numpy.ndarray
+        Service orientation per seat, in [0, 1].
+    is_leader, frontline, filled : numpy.ndarray of bool
+        Per seat: leads a team, serves customers, is occupied.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    orientation = np.asarray(orientation, dtype=float)
+    is_leader, frontline, filled = (np.asarray(a, dtype=bool) for a in (is_leader, frontline, filled))
+    xy = _positions(pos, len(orientation))
     fig = Figure(figsize=(8, 8), layout="constrained")
     ax = fig.subplots()
-    styles = {
-        "reports_to": {"colors": "0.35", "linewidths": 0.8, "linestyles": "solid"},
-        "peer": {"colors": "0.75", "linewidths": 0.4, "linestyles": "solid"},
-        "cross": {"colors": "0.85", "linewidths": 0.3, "linestyles": "solid"},
-        "internal_service": {"colors": "tab:orange", "linewidths": 0.8, "linestyles": "dashed"},
-    }
-    by_kind: dict[str, list] = {kind: [] for kind in styles}
-    for u, v, kind in graph.edges(data="kind", default="peer"):
-        by_kind.setdefault(kind, []).append((pos[u], pos[v]))
-    for kind, segments in by_kind.items():
-        if segments:
-            ax.add_collection(LineCollection(segments, zorder=1, **styles.get(kind, styles["peer"])))
-    colour = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0, "zorder": 2}
-    staff_front = filled & ~is_leader & frontline
-    staff_back = filled & ~is_leader & ~frontline
-    leaders = filled & is_leader
-    points = None
-    for mask, marker, size in ((staff_front, "o", 18), (staff_back, "^", 20), (leaders, "s", 60)):
+    for kind, segments in _edge_segments(graph, xy).items():
+        ax.add_collection(LineCollection(segments, zorder=1, **EDGE_STYLES[kind]))
+    norm, cmap = Normalize(vmin=0.0, vmax=1.0), "viridis"
+    shapes = (
+        (filled & ~is_leader & frontline, "o", 18, "none"),
+        (filled & ~is_leader & ~frontline, "^", 20, "none"),
+        (filled & is_leader, "s", 60, "black"),
+    )
+    for mask, marker, size, edge in shapes:
         if mask.any():
-            points = ax.scatter(
-                pos[mask, 0],
-                pos[mask, 1],
+            ax.scatter(
+                xy[mask, 0],
+                xy[mask, 1],
                 c=orientation[mask],
+                cmap=cmap,
+                norm=norm,
                 marker=marker,
                 s=size,
-                edgecolors="black" if marker == "s" else "none",
+                edgecolors=edge,
                 linewidths=0.8,
-                **colour,
+                zorder=3 if marker == "s" else 2,
             )
-    vacant = ~filled
-    if vacant.any():
-        ax.scatter(pos[vacant, 0], pos[vacant, 1], marker="o", s=14, facecolors="none", edgecolors="0.5", zorder=2)
-    if points is not None:
-        fig.colorbar(points, ax=ax, shrink=0.7, label="service orientation")
+    if (~filled).any():
+        ax.scatter(xy[~filled, 0], xy[~filled, 1], marker="o", s=12, facecolors="none", edgecolors="0.5", zorder=2)
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label="service orientation (0-1)")
     ax.legend(
         handles=[
             Line2D([], [], marker="s", ls="", color="0.4", markeredgecolor="black", label="leader"),
             Line2D([], [], marker="o", ls="", color="0.4", label="frontline"),
             Line2D([], [], marker="^", ls="", color="0.4", label="back office"),
             Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor="0.5", label="vacant seat"),
-            Line2D([], [], color="tab:orange", ls="--", label="internal service"),
+            Line2D([], [], color="0.3", lw=0.8, label="reports to"),
+            Line2D([], [], color="0.55", lw=0.6, ls="--", label="internal service"),
         ],
         loc="upper right",
         fontsize="small",
@@ -172,15 +284,29 @@ def network_figure(
 
 
 def standard_figures(ts: pd.DataFrame, teams: pd.DataFrame, network: dict | None = None) -> dict[str, Figure]:
-    """Every standard figure of a run, by file name; ``network`` holds the arguments of :func:`network_figure`."""
+    """Every standard figure of a run, keyed by file name.
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series.
+    teams : pandas.DataFrame
+        The run's team table.
+    network : dict, optional
+        Keyword arguments of :func:`network_figure`; adds the ``network`` figure.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        ``culture``, ``people``, ``service``, ``turnover``, ``teams`` and, with ``network``, ``network``.
+    """
     figures = {
         "culture": culture_figure(ts),
         "people": people_figure(ts),
         "service": service_figure(ts),
         "turnover": turnover_figure(ts),
+        "teams": team_figure(teams),
     }
-    if len(teams):
-        figures["teams"] = team_figure(teams)
     if network is not None:
         figures["network"] = network_figure(**network)
     return figures

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,16 +21,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SUMMARY, TIMESERIES, TEAMS = "summary.json", "timeseries.parquet", "teams.parquet"
+FIGURES = "figures"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, fsync, then rename."""
+    """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part.
+
+    Parameters
+    ----------
+    path : Path
+        Target file; its folder must exist.
+    data : bytes
+        The whole new content.
+    """
     path = Path(path)
+    # Same folder as the target, so os.replace is a rename within one file system.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -43,17 +55,42 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically (see :func:`atomic_write_bytes`).
+
+    Parameters
+    ----------
+    path : Path
+        Target file; its folder must exist.
+    text : str
+        The whole new content.
+    """
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
+    """Write a DataFrame as Parquet (pyarrow, without the index) atomically.
+
+    Parameters
+    ----------
+    path : Path
+        Target file; its folder must exist.
+    df : pandas.DataFrame
+        The table to write.
+    """
     buffer = io.BytesIO()
     df.to_parquet(buffer, engine="pyarrow", index=False)
     atomic_write_bytes(path, buffer.getvalue())
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python and of the packages a run depends on."""
+    """Versions of Python and of the packages a run depends on.
+
+    Returns
+    -------
+    dict of str to str
+        Keys ``python``, ``sim``, ``mesa``, ``numpy``, ``hydra``, ``networkx``, ``pandas``;
+        ``"unknown"`` for a distribution that is not installed (e.g. ``sim`` run from a source tree).
+    """
 
     def version(dist: str) -> str:
         try:
@@ -73,32 +110,53 @@ def versions() -> dict[str, str]:
 
 
 def git_revision(start: Path | None = None) -> str | None:
-    """``git rev-parse HEAD`` of the checkout holding ``start`` (default: this package), with
-    " (dirty)" when there are uncommitted changes; None outside a checkout. Never raises."""
+    """The git commit of the checkout the code runs from. Never raises.
+
+    Parameters
+    ----------
+    start : Path, optional
+        Folder to ask git in; by default the folder of the ``sim`` package.
+
+    Returns
+    -------
+    str or None
+        ``git rev-parse HEAD``, with ``" (dirty)"`` appended when ``git status --porcelain`` reports
+        changes; None outside a git checkout, without git, or when git takes longer than 5 s.
+    """
     where = Path(start) if start is not None else Path(__file__).resolve().parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=where, capture_output=True, text=True, errors="replace", timeout=5, check=True
+        ).stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=where,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain")
+    except (OSError, ValueError, subprocess.SubprocessError):
         return None
     return f"{head} (dirty)" if dirty else head
 
 
 def summarise(timeseries: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """``final`` (last step) and ``mean`` (over the run) of every metric column."""
+    """The last-step and whole-run mean value of every metric.
+
+    Parameters
+    ----------
+    timeseries : pandas.DataFrame
+        One row per step: ``step`` and numeric metric columns.
+
+    Returns
+    -------
+    dict
+        ``{"final": {metric: float}, "mean": {metric: float}}`` over every column but ``step``;
+        plain floats, NaN where there are no rows.
+    """
     metrics = timeseries.drop(columns=["step"], errors="ignore")
+    last = metrics.iloc[-1] if len(metrics) else pd.Series(np.nan, index=metrics.columns)
     return {
-        "final": {k: float(v) for k, v in metrics.iloc[-1].items()},
-        "mean": {k: float(v) for k, v in metrics.mean().items()},
+        "final": {str(k): float(v) for k, v in last.items()},
+        "mean": {str(k): float(v) for k, v in metrics.mean().items()},
     }
 
 
@@ -112,6 +170,20 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
 
 
+def _png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _close(fig: Figure) -> None:
+    # Only figures made through pyplot are held by it (and leak until closed); pyplot can only hold
+    # figures if it has been imported, and importing it here would pick a GUI backend for nothing.
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(fig)
+
+
 def write_run(
     run_dir: Path,
     timeseries: pd.DataFrame,
@@ -119,57 +191,112 @@ def write_run(
     summary: dict,
     figures: dict[str, Figure] | None = None,
 ) -> dict[str, Path]:
-    """Write a run folder; ``summary.json`` last. Returns what was written, by name."""
+    """Write a run folder, each file atomically and ``summary.json`` last (the completion marker).
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder; created with its ``figures`` subfolder if missing.
+    timeseries, teams : pandas.DataFrame
+        Written to ``timeseries.parquet`` and ``teams.parquet``.
+    summary : dict
+        Written to ``summary.json``; numpy scalars and arrays are converted.
+    figures : dict of str to matplotlib.figure.Figure, optional
+        Each saved as ``figures/<name>.png`` at 110 dpi, then closed.
+
+    Returns
+    -------
+    dict of str to Path
+        ``timeseries``, ``teams``, ``figure:<name>`` for each figure, and ``summary``.
+    """
     run_dir = Path(run_dir)
-    (run_dir / "figures").mkdir(parents=True, exist_ok=True)
+    (run_dir / FIGURES).mkdir(parents=True, exist_ok=True)
+    # Serialise the summary first so that a value JSON cannot hold fails before anything is written.
+    summary_text = json.dumps(summary, indent=2, sort_keys=False, default=_json_default)
     written = {"timeseries": run_dir / TIMESERIES, "teams": run_dir / TEAMS}
     write_parquet_atomic(written["timeseries"], timeseries)
     write_parquet_atomic(written["teams"], teams)
     for name, fig in (figures or {}).items():
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-        path = run_dir / "figures" / f"{name}.png"
-        atomic_write_bytes(path, buffer.getvalue())
+        path = run_dir / FIGURES / f"{name}.png"
+        atomic_write_bytes(path, _png_bytes(fig))
+        _close(fig)
         written[f"figure:{name}"] = path
     written["summary"] = run_dir / SUMMARY
-    atomic_write_text(written["summary"], json.dumps(summary, indent=2, default=_json_default, allow_nan=True))
+    atomic_write_text(written["summary"], summary_text)
     return written
 
 
 @dataclass(frozen=True)
 class RunOutputs:
-    """A run folder read back."""
+    """A run folder read back: its two tables, its summary and where it is."""
 
-    path: Path
     timeseries: pd.DataFrame
     teams: pd.DataFrame
     summary: dict
+    path: Path
+
+
+def _read_summary(path: Path) -> dict:
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is corrupt: {exc}") from None
+    if not isinstance(summary, dict):
+        raise ValueError(f"{path} is corrupt: expected a JSON object, found {type(summary).__name__}")
+    return summary
 
 
 def read_run(run_dir: Path) -> RunOutputs:
-    """Read a run folder. ``FileNotFoundError`` names a missing file (an unfinished run);
-    ``ValueError`` names a file that cannot be parsed (a corrupt run)."""
+    """Read a run folder written by :func:`write_run`.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+
+    Returns
+    -------
+    RunOutputs
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the missing file, when the run did not finish (no ``summary.json``) or lost a table.
+    ValueError
+        Naming the file, when ``summary.json`` or a Parquet file cannot be parsed.
+    """
     run_dir = Path(run_dir)
     for name in (SUMMARY, TIMESERIES, TEAMS):
         if not (run_dir / name).is_file():
-            raise FileNotFoundError(f"{run_dir / name} is missing: the run did not finish")
-    try:
-        summary = json.loads((run_dir / SUMMARY).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{run_dir / SUMMARY} is corrupt: {exc}") from None
+            raise FileNotFoundError(f"{run_dir / name} is missing: the run is incomplete")
+    summary = _read_summary(run_dir / SUMMARY)
     frames = {}
     for name in (TIMESERIES, TEAMS):
         try:
-            frames[name] = pd.read_parquet(run_dir / name)
-        except Exception as exc:  # pyarrow raises several types for a damaged file
+            frames[name] = pd.read_parquet(run_dir / name, engine="pyarrow")
+        except (OSError, ValueError, pa.ArrowException) as exc:
             raise ValueError(f"{run_dir / name} is corrupt: {exc}") from None
-    return RunOutputs(path=run_dir, timeseries=frames[TIMESERIES], teams=frames[TEAMS], summary=summary)
+    return RunOutputs(timeseries=frames[TIMESERIES], teams=frames[TEAMS], summary=summary, path=run_dir)
 
 
 def is_complete(run_dir: Path) -> bool:
-    """True when the run folder can be read back whole."""
+    """Whether a run finished: ``summary.json`` parses and both Parquet files exist.
+
+    The tables are not parsed, so scanning many runs stays cheap; they were written before the
+    summary, so a finished run has them whole.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+
+    Returns
+    -------
+    bool
+    """
+    run_dir = Path(run_dir)
     try:
-        read_run(run_dir)
-    except (FileNotFoundError, ValueError):
+        _read_summary(run_dir / SUMMARY)
+    except (OSError, ValueError):
         return False
-    return True
+    return (run_dir / TIMESERIES).is_file() and (run_dir / TEAMS).is_file()
