@@ -106,7 +106,8 @@ class CustomersConfig:
     base_churn: float = _p(*UNIT)  # weekly churn of a fully satisfied, loyal customer base
     churn_sensitivity: float = _p(*UNIT)  # extra weekly churn at zero satisfaction
     loyalty_rate: float = _p(*UNIT)  # speed at which loyalty follows satisfaction
-    acquisition: float = _p(*UNIT)  # weekly acquisition rate per customer at full satisfaction
+    acquisition: float = _p(*UNIT)  # weekly acquisition per unit of free capacity at full satisfaction
+    headroom: float = _p(0, 10)  # how far above capacity demand can grow
     satisfaction0: float = _p(*UNIT)
 
 
@@ -183,6 +184,8 @@ class DynamicsConfig:
     trust_rate: float = _p(*UNIT)
     leader_pull: float = _p(*UNIT)
     hypocrisy_cynicism: float = _p(*UNIT)
+    role_modelling: float = _p(*UNIT)  # leaders copy their own leader's style, scaled by trust (C9)
+    style_anchor: float = _p(*UNIT)  # pull of a leader's personal style
     # social influence (Friedkin-Johnsen)
     anchor: float = _p(*UNIT)  # weekly weight of one's disposition, scaled by habit strength
     self_weight: float = _p(0, 100)
@@ -196,6 +199,8 @@ class DynamicsConfig:
     negativity_bias: float = _p(1, 20)
     gossip_seed: float = _p(*UNIT)
     cynicism_drag: float = _p(*UNIT)  # pull of cynicism on orientation
+    change_rumour: float = _p(*UNIT)  # cynicism seeded by a shock communicated opaquely (C8)
+    change_whiplash: float = _p(0, 10)  # cynicism seeded by a withdrawn recognition programme (C15)
     # recognition
     recognition_engagement: float = _p(*UNIT)
     recognition_orientation: float = _p(*UNIT)

@@ -39,11 +39,13 @@ def update_customers(
         S <- (1 - mu) S + mu Q                          satisfaction remembers past encounters
         L <- L + r_L (S - L)                            loyalty follows satisfaction slowly
         churned  ~ Binomial(N, base + sens (1 - S)(1 - L))
-        acquired ~ Poisson(acq * S * capacity)          word of mouth, bounded by the team's capacity
+        acquired ~ Poisson(acq * S * max((1 + headroom) * capacity - N, 0))
+                                                        word of mouth, into the room the team has left
         N <- N - churned + acquired
 
     ``quality`` is the team's mean delivered quality (NaN where nobody served); ``capacity`` is
-    customers per seat times the team's open frontline seats. Non-frontline teams stay at zero.
+    customers per seat times the team's open frontline seats; demand can outgrow it by at most
+    ``headroom`` (the excess is work pressure, ``service.team_pressure``). Non-frontline teams stay at zero.
     """
     q = np.where(np.isfinite(quality), quality, 0.0)
     served = frontline_team & np.isfinite(quality)
@@ -52,7 +54,8 @@ def update_customers(
     loyalty = np.where(frontline_team, loyalty + float(cfg.loyalty_rate) * (satisfaction - loyalty), loyalty)
     p_churn = float(cfg.base_churn) + float(cfg.churn_sensitivity) * (1.0 - satisfaction) * (1.0 - loyalty)
     churned = binomial(customers, p_churn, rng) * frontline_team
-    acquired = poisson(float(cfg.acquisition) * satisfaction * capacity * frontline_team, rng)
+    room = np.maximum((1.0 + float(cfg.headroom)) * capacity - customers, 0.0)
+    acquired = poisson(float(cfg.acquisition) * satisfaction * room * frontline_team, rng)
     return CustomerWeek(
         customers=np.maximum(customers - churned + acquired, 0.0),
         satisfaction=np.clip(satisfaction, 0.0, 1.0),

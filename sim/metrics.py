@@ -34,6 +34,7 @@ MODEL_METRICS = (
     "ideas_adopted",
     "recognitions",
     "service_standard",
+    "newcomer_gap",
 )
 
 TEAM_METRICS = (
@@ -102,7 +103,22 @@ def model_metrics(
         "ideas_adopted": float(adopted.sum()),
         "recognitions": float(recognised.sum()),
         "service_standard": float(np.average(t.standard, weights=members)) if members.sum() else float("nan"),
+        "newcomer_gap": newcomer_gap(model),
     }
+
+
+def newcomer_gap(model: ServiceCultureModel) -> float:
+    """Mean |orientation - team mean| of people still in onboarding (tenure < onboarding_weeks); NaN if none.
+
+    How far new hires are from their team's norm: fast assimilation keeps it small (C13).
+    """
+    p, o = model.people, model.org
+    f = p.filled
+    new = f & (p.tenure < model.dyn.onboarding_weeks)
+    if not new.any():
+        return float("nan")
+    norm = group_mean(p.orientation, o.team, f.astype(float), o.n_teams)[o.team]
+    return float(np.abs(p.orientation[new] - norm[new]).mean())
 
 
 def team_metrics(model: ServiceCultureModel) -> np.ndarray:

@@ -32,6 +32,7 @@ from sim.mechanisms import (
     negative_talk,
     onboarding,
     recognition,
+    role_modelling,
     service,
     service_standards,
     training,
@@ -40,7 +41,7 @@ from sim.mechanisms import (
 from sim.mechanisms.aggregate import group_mean, group_sum
 from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_metrics
 from sim.org import Org, build_org
-from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
+from sim.state import PERSON_VARIABLES, STYLE_LEVERS, People, Styles, TeamState, draw_newcomers
 
 # Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -100,6 +101,7 @@ class ServiceCultureModel(Model):
         self.style_names = tuple(cfg.leadership.styles)
         self.people = People.empty(o.n)
         self.styles = Styles.empty(o.n, self.style_names + ("executive",))
+        self.own_styles = Styles.empty(o.n, self.styles.names)  # each leader's personal style (role modelling)
         self.teams = self._initial_teams()
         self.timeline = Timeline(typed_events(cfg), o)
         self.space = (
@@ -109,6 +111,7 @@ class ServiceCultureModel(Model):
         self.people.open[:] = o.initially_open
         self._hire(np.flatnonzero(o.initially_filled & o.initially_open), first=True)
         self.week = Week()
+        self._last_recognition_rate = self._recognition_rate(self.week)
         self.flows: dict[str, float] = {}
         self.quality = np.full(o.n, np.nan)
         self.datacollector = DataCollector(
@@ -163,9 +166,8 @@ class ServiceCultureModel(Model):
 
     def _assign_styles(self, leaders: np.ndarray, first: bool) -> None:
         lead = self.leadership
-        spread = float(lead.spread)
         root = leaders[self.is_root[leaders]]
-        self.styles.assign(root, lead.executive, len(self.style_names), spread, self.rng)
+        self._give_style(root, lead.executive, len(self.style_names))
         others = leaders[~self.is_root[leaders]]
         shares = np.array([float(lead.mix.get(name, 0.0)) for name in self.style_names])
         shares = shares / shares.sum()
@@ -178,7 +180,12 @@ class ServiceCultureModel(Model):
         else:
             choice = self.rng.choice(shares.size, size=others.size, p=shares)
         for k, name in enumerate(self.style_names):
-            self.styles.assign(others[choice == k], lead.styles[name], k, spread, self.rng)
+            self._give_style(others[choice == k], lead.styles[name], k)
+
+    def _give_style(self, seats: np.ndarray, style, style_id: int) -> None:
+        """A leader's personal style: the preset plus per-leader noise of sd ``leadership.spread`` (C11)."""
+        self.styles.assign(seats, style, style_id, float(self.leadership.spread), self.rng)
+        self.own_styles.copy_from(self.styles, seats)
 
     def _vacate(self, seats: np.ndarray) -> None:
         p = self.people
@@ -201,10 +208,11 @@ class ServiceCultureModel(Model):
         pressure = self._pressure()[self.org.team]
         if self.on.leadership:
             self._leadership(week)
+            self._role_modelling()
         if self.on.influence:
             self._influence()
         if self.on.negative_talk:
-            self._negative_talk()
+            self._negative_talk(week)
         if self.on.training:
             self._training(week)
         reported, hidden = self._mistakes(pressure)
@@ -252,13 +260,7 @@ class ServiceCultureModel(Model):
             self.policies[policy] = value
         for mask, style in week.leadership_changes:
             seats = np.flatnonzero(mask & self.people.filled)
-            self.styles.assign(
-                seats,
-                self.leadership.styles[style],
-                self.style_names.index(style),
-                float(self.leadership.spread),
-                self.rng,
-            )
+            self._give_style(seats, self.leadership.styles[style], self.style_names.index(style))
         self.teams.demand = week.demand if week.demand is not None else np.ones(self.org.n_teams)
 
     def _pressure(self) -> np.ndarray:
@@ -284,6 +286,25 @@ class ServiceCultureModel(Model):
             p.orientation, source_trust, p.habit, s.vision[b], p.orientation[b], float(d.leader_pull)
         )
 
+    def _role_modelling(self) -> None:
+        p, o, b, d = self.people, self.org, self.boss, self.dyn
+        active = o.is_leader & ~self.is_root & p.filled & p.filled[b]
+        for lever in STYLE_LEVERS:
+            current = getattr(self.styles, lever)
+            setattr(
+                self.styles,
+                lever,
+                role_modelling.model_on_boss(
+                    current,
+                    getattr(self.own_styles, lever),
+                    current[b],
+                    p.trust,
+                    active,
+                    d.role_modelling,
+                    d.style_anchor,
+                ),
+            )
+
     def _influence(self) -> None:
         p, d = self.people, self.dyn
         x = influence.influence_step(
@@ -300,8 +321,17 @@ class ServiceCultureModel(Model):
         )
         p.orientation = np.where(p.filled, x, p.orientation)
 
-    def _negative_talk(self) -> None:
+    def _negative_talk(self, week: Week) -> None:
         p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        rate = self._recognition_rate(week)
+        unrest = negative_talk.change_unrest(
+            week.shock,
+            s.transparency[b],
+            np.maximum(self._last_recognition_rate - rate, 0.0),
+            d.change_rumour,
+            d.change_whiplash,
+        )
+        self._last_recognition_rate = rate
         p.cynicism = negative_talk.spread_cynicism(
             p.cynicism,
             self.tie_weights,
@@ -314,6 +344,7 @@ class ServiceCultureModel(Model):
             float(d.negativity_bias),
             float(d.gossip_seed),
             float(d.hypocrisy_cynicism),
+            unrest,
         )
         p.orientation = negative_talk.cynicism_drag(p.orientation, p.cynicism, p.habit, float(d.cynicism_drag))
 
@@ -409,13 +440,18 @@ class ServiceCultureModel(Model):
         p.performance = np.where(p.filled, q, p.performance)
         return group_mean(q, o.team, (p.filled & self.staff).astype(float), o.n_teams)
 
+    def _recognition_rate(self, week: Week) -> np.ndarray:
+        """Each person's leader's recognition rate this week, a running programme included."""
+        rate = self.styles.recognition_rate[self.boss]
+        if week.recognition_boost is None:
+            return rate
+        return np.clip(rate + week.recognition_boost[self.boss] * (1.0 - rate), 0.0, 1.0)
+
     def _recognition(self, team_quality: np.ndarray, week: Week) -> np.ndarray:
         p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
         if not self.on.recognition:
             return np.zeros(o.n)
-        rate = s.recognition_rate[b]
-        if week.recognition_boost is not None:
-            rate = np.clip(rate + week.recognition_boost[b] * (1.0 - rate), 0.0, 1.0)
+        rate = self._recognition_rate(week)
         norm = np.nan_to_num(team_quality[o.team], nan=0.5)
         recognised = recognition.recognise(
             p.performance,

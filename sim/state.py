@@ -104,6 +104,12 @@ class Styles:
             getattr(self, lever)[seats] = np.clip(value, 0.0, 1.0)
         self.style_id[seats] = style_id
 
+    def copy_from(self, other: Styles, seats: np.ndarray) -> None:
+        """Copy every lever (and the style id) of ``seats`` from ``other``."""
+        for lever in STYLE_LEVERS:
+            getattr(self, lever)[seats] = getattr(other, lever)[seats]
+        self.style_id[seats] = other.style_id[seats]
+
 
 @dataclass(eq=False)
 class TeamState:

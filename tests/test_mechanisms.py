@@ -187,7 +187,7 @@ def test_standard_drift_and_anchor():
 
 def test_customers_expected_flows():
     class C:
-        memory, loyalty_rate, base_churn, churn_sensitivity, acquisition = 0.5, 0.1, 0.01, 0.1, 0.02
+        memory, loyalty_rate, base_churn, churn_sensitivity, acquisition, headroom = 0.5, 0.1, 0.01, 0.1, 0.02, 0.2
 
     week = update_customers(
         a([100.0, 0.0]), a([0.6, 0.0]), a([0.4, 0.0]), a([0.8, np.nan]), a([100.0, 0.0]), a([True, False]), C, None
@@ -196,8 +196,9 @@ def test_customers_expected_flows():
     l_ = 0.4 + 0.1 * 0.3
     churn = 100 * (0.01 + 0.1 * 0.3 * (1 - l_))
     assert week.satisfaction[0] == pytest.approx(s) and week.loyalty[0] == pytest.approx(l_)
-    assert week.churned[0] == pytest.approx(churn) and week.acquired[0] == pytest.approx(0.02 * s * 100)
-    assert week.customers[0] == pytest.approx(100 - churn + 1.4) and week.customers[1] == 0
+    # room left: 1.2 * capacity 100 - 100 customers = 20
+    assert week.churned[0] == pytest.approx(churn) and week.acquired[0] == pytest.approx(0.02 * s * 20)
+    assert week.customers[0] == pytest.approx(100 - churn + 0.28) and week.customers[1] == 0
 
 
 def test_feedback():

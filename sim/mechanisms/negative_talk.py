@@ -18,6 +18,7 @@ def spread_cynicism(
     bias: float,
     gossip_seed: float,
     hypocrisy: float,
+    unrest: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """c <- c + rate * (c* - c), with
 
@@ -25,7 +26,9 @@ def spread_cynicism(
         b    = bias * cbar / (bias * cbar + 1 - cbar)            negativity bias: bad talk weighs more,
         s    = gossip_seed * g_l + hypocrisy * v_l * (1 - iota_l)  seeded by a gossiping leader and by
                                                                   a vision the leader does not live (C2),
-        c*   = (1 - curb) * (b + s * (1 - b))                     norms and leaders can curb it.
+        c*   = (1 - curb) * (b + s * (1 - b))                     norms and leaders can curb it,
+
+    and then a jump c <- c + u * (1 - c) for this week's unrest u (``change_unrest``: C8, C15).
 
     Without seeds the uniform state c > 0 is stable only when (1 - curb) * bias > 1: talk then
     settles at c = (1 - curb) * bias - 1, otherwise it dies out (C14).
@@ -36,7 +39,25 @@ def spread_cynicism(
     b = bias * cbar / (bias * cbar + 1.0 - cbar)
     s = np.clip(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l), 0.0, 1.0)
     target = (1.0 - curb) * (b + s * (1.0 - b))
-    return np.clip(c + rate * (target - c), 0.0, 1.0)
+    c = c + rate * (target - c)
+    return np.clip(c + np.clip(unrest, 0.0, 1.0) * (1.0 - c), 0.0, 1.0)
+
+
+def change_unrest(
+    shock: float,
+    transparency_l: np.ndarray,
+    recognition_drop: np.ndarray,
+    rumour: float,
+    whiplash: float,
+) -> np.ndarray:
+    """u = rumour * shock * (1 - transparency_l) + whiplash * recognition_drop.
+
+    Opaque change breeds rumours (C8); a programme withdrawn after it was announced ("flavour of
+    the month") breeds cynicism about the next one, so an on-off programme does worse than a steady
+    one of equal total effort (C15; Reichers, Wanous & Austin 1997). ``recognition_drop`` is the
+    fall in one's leader's recognition rate since last week (0 when it rose).
+    """
+    return rumour * shock * (1.0 - transparency_l) + whiplash * recognition_drop
 
 
 def cynicism_drag(x: np.ndarray, c: np.ndarray, habit: np.ndarray, drag: float) -> np.ndarray:

@@ -1,0 +1,30 @@
+"""Role modelling: leaders' behaviour trickles down from their own leader (C9).
+
+Leaders copy the style of the leader they report to, in proportion to their trust in that leader,
+while their own style pulls them back (Mayer et al. 2009, "How low does ethical leadership flow?";
+the trickle-down model of leadership). Culture starts at the top because each level of leaders
+passes on a little of the level above, so a change at the top reaches the front later the
+deeper it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def model_on_boss(
+    lever: np.ndarray,
+    own: np.ndarray,
+    boss_lever: np.ndarray,
+    trust_in_boss: np.ndarray,
+    active: np.ndarray,
+    rate: float,
+    anchor: float,
+) -> np.ndarray:
+    """s <- s + rate * tau * (s_boss - s) + anchor * (s_own - s), for the ``active`` leaders.
+
+    ``own`` is the leader's personal style (what they were hired or changed to be); at rest a
+    leader sits at (rate tau s_boss + anchor s_own) / (rate tau + anchor).
+    """
+    new = lever + rate * trust_in_boss * (boss_lever - lever) + anchor * (own - lever)
+    return np.where(active, np.clip(new, 0.0, 1.0), lever)
