@@ -109,6 +109,7 @@ class CustomersConfig:
     acquisition: float = _p(*UNIT)  # weekly acquisition per unit of free capacity at full satisfaction
     headroom: float = _p(0, 10)  # how far above capacity demand can grow
     satisfaction0: float = _p(*UNIT)
+    expectation_spread: float = _p(0, 0.5)  # sd across teams of what their customer segment expects
 
 
 @dataclass

@@ -31,23 +31,28 @@ def update_customers(
     quality: np.ndarray,
     capacity: np.ndarray,
     frontline_team: np.ndarray,
+    expectation: np.ndarray,
     cfg,
     rng: np.random.Generator | None,
 ) -> CustomerWeek:
     """Advance every frontline team's customers by one week.
 
-        S <- (1 - mu) S + mu Q                          satisfaction remembers past encounters
+        S <- (1 - mu) S + mu clip(Q - delta_T)          satisfaction remembers past encounters, judged
+                                                        against the segment's expectation offset delta_T
         L <- L + r_L (S - L)                            loyalty follows satisfaction slowly
         churned  ~ Binomial(N, base + sens (1 - S)(1 - L))
         acquired ~ Poisson(acq * S * max((1 + headroom) * capacity - N, 0))
                                                         word of mouth, into the room the team has left
         N <- N - churned + acquired
 
+    Customer segments differ in what they expect (expectation disconfirmation, Oliver 1980), so
+    service quality explains only part of the differences in satisfaction between teams; this is
+    why the engagement-satisfaction correlation across teams is modest (Harter et al. 2002).
     ``quality`` is the team's mean delivered quality (NaN where nobody served); ``capacity`` is
     customers per seat times the team's open frontline seats; demand can outgrow it by at most
     ``headroom`` (the excess is work pressure, ``service.team_pressure``). Non-frontline teams stay at zero.
     """
-    q = np.where(np.isfinite(quality), quality, 0.0)
+    q = np.clip(np.where(np.isfinite(quality), quality, 0.0) - expectation, 0.0, 1.0)
     served = frontline_team & np.isfinite(quality)
     mu = float(cfg.memory)
     satisfaction = np.where(served, (1.0 - mu) * satisfaction + mu * q, satisfaction)

@@ -131,6 +131,9 @@ class ServiceCultureModel(Model):
             satisfaction=np.where(o.frontline_team, s0, np.nan),
             loyalty=np.where(o.frontline_team, s0, np.nan),
             demand=np.ones(nt),
+            expectation=np.where(
+                o.frontline_team, self.rng.normal(0.0, float(self.customer_cfg.expectation_spread), nt), 0.0
+            ),
         )
 
     def _capacity(self, is_open: np.ndarray) -> np.ndarray:
@@ -277,7 +280,7 @@ class ServiceCultureModel(Model):
 
     def _leadership(self, week: Week) -> None:
         p, s, b, d = self.people, self.styles, self.boss, self.dyn
-        target = leadership.trust_target(s.integrity[b], s.support[b], s.gossip[b])
+        target = leadership.trust_target(s.integrity[b], s.support[b], p.skill[b], s.gossip[b])
         p.trust = leadership.update_trust(
             p.trust, target, float(d.trust_rate), week.shock, s.transparency[b], float(d.shock_trust)
         )
@@ -500,6 +503,7 @@ class ServiceCultureModel(Model):
             team_quality,
             self._capacity(self.people.open),
             o.frontline_team,
+            t.expectation,
             self.customer_cfg,
             self.draw_rng,
         )

@@ -122,6 +122,7 @@ class TeamState:
     satisfaction: np.ndarray
     loyalty: np.ndarray
     demand: np.ndarray  # workload multiplier from events (1 = normal)
+    expectation: np.ndarray  # what the team's customer segment expects, as an offset on quality
 
 
 def draw_newcomers(

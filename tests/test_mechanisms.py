@@ -29,10 +29,10 @@ a = np.array
 
 
 def test_trust_target_and_update():
-    target = leadership.trust_target(a([0.8]), a([0.6]), a([0.2]))
-    assert target == pytest.approx(0.8 * 0.8 * 0.9)
+    target = leadership.trust_target(a([0.8]), a([0.6]), a([0.5]), a([0.2]))
+    assert target == pytest.approx((0.8 + 0.6 + 0.5 + 0.8) / 4)
     t = leadership.update_trust(a([0.5]), target, 0.1, 0.0, a([0.0]), 0.3)
-    assert t == pytest.approx(0.5 + 0.1 * (0.576 - 0.5))
+    assert t == pytest.approx(0.5 + 0.1 * (0.675 - 0.5))
     # a shock costs trust, less with transparency (C8)
     opaque = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([0.0]), 0.3)
     open_ = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([1.0]), 0.3)
@@ -190,7 +190,15 @@ def test_customers_expected_flows():
         memory, loyalty_rate, base_churn, churn_sensitivity, acquisition, headroom = 0.5, 0.1, 0.01, 0.1, 0.02, 0.2
 
     week = update_customers(
-        a([100.0, 0.0]), a([0.6, 0.0]), a([0.4, 0.0]), a([0.8, np.nan]), a([100.0, 0.0]), a([True, False]), C, None
+        a([100.0, 0.0]),
+        a([0.6, 0.0]),
+        a([0.4, 0.0]),
+        a([0.8, np.nan]),
+        a([100.0, 0.0]),
+        a([True, False]),
+        a([0.0, 0.0]),
+        C,
+        None,
     )
     s = 0.7
     l_ = 0.4 + 0.1 * 0.3
@@ -199,6 +207,9 @@ def test_customers_expected_flows():
     # room left: 1.2 * capacity 100 - 100 customers = 20
     assert week.churned[0] == pytest.approx(churn) and week.acquired[0] == pytest.approx(0.02 * s * 20)
     assert week.customers[0] == pytest.approx(100 - churn + 0.28) and week.customers[1] == 0
+    # a demanding segment (expectation +0.2) is less satisfied by the same quality
+    picky = update_customers(a([100.0]), a([0.6]), a([0.4]), a([0.8]), a([100.0]), a([True]), a([0.2]), C, None)
+    assert picky.satisfaction[0] == pytest.approx(0.5 * 0.6 + 0.5 * 0.6)
 
 
 def test_feedback():

@@ -5,13 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def trust_target(integrity_l: np.ndarray, support_l: np.ndarray, gossip_l: np.ndarray) -> np.ndarray:
-    """The trust a leader earns: tau* = iota_l * (0.5 + 0.5 * support_l) * (1 - 0.5 * gossip_l).
+def trust_target(
+    integrity_l: np.ndarray, support_l: np.ndarray, skill_l: np.ndarray, gossip_l: np.ndarray
+) -> np.ndarray:
+    """The trust a leader earns: tau* = (iota_l + support_l + skill_l + (1 - gossip_l)) / 4.
 
-    Say-do consistency (behavioural integrity, iota) caps trust (C2); support raises it and a
-    leader who breaks confidences loses it (Manager A vs B, C6).
+    Trustworthiness as integrity, benevolence and ability (Mayer, Davis & Schoorman 1995), with
+    discretion (keeping confidences, seed 001) as a fourth face: say-do consistency is one of four
+    equal parts, so across leaders whose traits vary independently it explains about a quarter of
+    trust's variance, r ~ 0.5 (Davis & Rothstein 2006: r = 0.48). Manager B earns trust on every
+    count, Manager A on none (C2, C6).
     """
-    return integrity_l * (0.5 + 0.5 * support_l) * (1.0 - 0.5 * gossip_l)
+    return (integrity_l + support_l + skill_l + (1.0 - gossip_l)) / 4.0
 
 
 def update_trust(
