@@ -230,6 +230,7 @@ class DynamicsConfig:
     standard_initial: float = _p(*UNIT)
     standard_slack: float = _p(*UNIT)  # how far people may exceed the standard they hold
     pressure_effect: float = _p(*UNIT)
+    normal_engagement: float = _p(0.01, 1)  # engagement at which a person carries a full workload
     # service quality weights
     w_skill: float = _p(0, 10)
     w_orientation: float = _p(0, 10)
@@ -274,6 +275,14 @@ class Config:
     # Typed per entry by ``typed_events`` (OmegaConf cannot take a new typed entry from the command line).
     events: dict[str, Any] = field(default_factory=dict)
     output: OutputConfig = MISSING
+
+
+def only_mechanisms(*names: str) -> list[str]:
+    """Overrides that switch every mechanism (random draws included) off except the named ones."""
+    unknown = set(names) - {f.name for f in dataclasses.fields(MechanismSwitches)}
+    if unknown:
+        raise ConfigError(f"no mechanism named {sorted(unknown)[0]!r}")
+    return [f"mechanisms.{f.name}={str(f.name in names).lower()}" for f in dataclasses.fields(MechanismSwitches)]
 
 
 def register_configs() -> None:

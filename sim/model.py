@@ -274,7 +274,11 @@ class ServiceCultureModel(Model):
             self.teams.customers,
             float(self.customer_cfg.per_frontline_seat),
             np.bincount(o.team, weights=staff * p.open, minlength=o.n_teams),
-            np.bincount(o.team, weights=staff * p.filled, minlength=o.n_teams),
+            np.bincount(
+                o.team,
+                weights=staff * p.filled * service.effort(p.engagement, self.dyn.normal_engagement),
+                minlength=o.n_teams,
+            ),
             o.frontline_team,
         )
 
@@ -568,10 +572,12 @@ class ServiceCultureModel(Model):
                 bool(self.policies["remove_misfits"]),
             )
             leaving |= removed
+        # leavers go before seats close, so decline first absorbs their seats (attrition), then lays off
+        self._vacate(np.flatnonzero(leaving))
         if self.on.growth and week.growth_rate != 0.0:
             p.open, laid_off = growth.resize(p.open, p.filled, self.staff, week.growth_rate, rng)
+            self._vacate(np.flatnonzero(laid_off))
             leaving |= laid_off
-        self._vacate(np.flatnonzero(leaving))
         if self.on.hiring and not week.hiring_freeze:
             self._hire(np.flatnonzero(hiring.fill_vacancies(p.open, p.filled, self.policies["hire_rate"], rng)))
         return float(leaving.sum())

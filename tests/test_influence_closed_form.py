@@ -4,16 +4,16 @@ import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import only
 
 from sim import ServiceCultureModel, load_config
+from sim.config import only_mechanisms
 from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step
 from sim.model import influence_only_matrix
 
 
 @pytest.mark.parametrize("org", ["small_team", "company"])
 def test_model_with_influence_only_reaches_the_closed_form(org):
-    cfg = load_config([f"org={org}", *only(["influence"])])
+    cfg = load_config([f"org={org}", *only_mechanisms("influence")])
     model = ServiceCultureModel(cfg, seed=4, space=False)
     p = model.people
     a = float(cfg.dynamics.anchor) * p.habit

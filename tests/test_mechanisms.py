@@ -163,6 +163,10 @@ def test_engagement_target():
 
 
 def test_service_quality_pressure_and_standard():
+    assert service.effort(a([0.25, 0.9]), 0.5) == pytest.approx([0.5, 1.0])
+    # a leaders-only unit has no staff work: no pressure; open seats nobody fills: full pressure
+    none = service.team_pressure(a([1.0, 1.0]), a([0.0, 0.0]), 10.0, a([0.0, 3.0]), a([0.0, 0.0]), a([False, False]))
+    assert none == pytest.approx([0.0, 1.0])
     assert service.team_pressure(
         a([1.0, 1.5]), a([100.0, 0.0]), 10.0, a([0.0, 4.0]), a([8.0, 4.0]), a([True, False])
     ) == pytest.approx([0.25, 0.5])

@@ -8,23 +8,31 @@ import scipy.sparse as sp
 from sim.mechanisms.aggregate import group_mean
 
 
+def effort(e: np.ndarray, normal_engagement: float) -> np.ndarray:
+    """The share of a full workload a person carries, min(1, e / e_normal): the disengaged withhold
+    effort and their colleagues carry it (Felps, Mitchell & Byington 2006)."""
+    return np.minimum(e / max(normal_engagement, 1e-12), 1.0)
+
+
 def team_pressure(
     demand: np.ndarray,
     customers: np.ndarray,
     per_seat: float,
     open_seats: np.ndarray,
-    filled_seats: np.ndarray,
+    effort_sum: np.ndarray,
     frontline_team: np.ndarray,
 ) -> np.ndarray:
     """Work pressure per team, p_T = clip(load_T - 1, 0, 1), with
 
-        frontline:   load = demand * customers / (per_seat * filled staff)
-        back office: load = demand * open staff seats / filled staff seats
+        frontline:   load = demand * customers / (per_seat * sum of effort of the staff there)
+        back office: load = demand * open staff seats / sum of effort of the staff there
 
-    Vacancies and a growing customer base raise the load of the people who are there.
+    Vacancies, withheld effort and a growing customer base raise the load of the people who are there.
     """
     need = np.where(frontline_team, customers / max(per_seat, 1e-12), open_seats)
-    load = demand * np.divide(need, filled_seats, out=np.full(demand.size, 2.0), where=filled_seats > 0)
+    # work with nobody to do it is full pressure; a unit with no staff seats (leaders only) has none
+    unstaffed = np.where(need > 0, 2.0, 0.0)
+    load = demand * np.divide(need, effort_sum, out=unstaffed, where=effort_sum > 0)
     return np.clip(load - 1.0, 0.0, 1.0)
 
 

@@ -1,0 +1,32 @@
+"""A fast subset of the external validation (docs/validation.md has the full run)."""
+
+import pytest
+
+from sim import external
+
+
+def test_friedkin_johnsen_and_degroot_closed_forms():
+    checks = external.friedkin_johnsen(quick=True)
+    assert [c.name for c in checks] == ["FJ equilibrium", "consensus weights", "doubly stochastic"]
+    for c in checks:
+        assert c.passed, f"{c.name}: {c.ours}"
+
+
+def test_harrison_carroll_linear_equilibrium_and_growth_vs_decline():
+    checks = {c.name: c for c in external.harrison_carroll(seeds=3)}
+    linear = checks["H&C linear equilibrium"]
+    for g, predicted, simulated, _ in linear.details["rows"]:
+        assert simulated == pytest.approx(predicted, abs=0.015), f"g={g}"
+    assert checks["H&C growth vs decline"].passed
+    assert checks["H&C hiring_selectivity sets the level"].passed
+
+
+def test_bad_apple_lowers_team_output_and_spreads():
+    checks = external.bad_apple(seeds=4)
+    for c in checks:
+        assert c.passed, f"{c.name}: {c.ours}"
+
+
+def test_behavioural_integrity_correlation_is_moderate():
+    (check,) = external.behavioural_integrity(seeds=6)
+    assert check.passed, check.ours
