@@ -151,6 +151,7 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
         )
         try:
             browser.set_default_timeout(UI_TIMEOUT_MS)
+            expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() has its own default of 5 s
             page = browser.new_page()
             page.route("**/*", only_this_machine)
             page.goto(dashboard, timeout=60_000)
