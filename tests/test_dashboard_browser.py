@@ -10,6 +10,7 @@ Without Chromium or Playwright the test skips on a laptop and fails in CI (``CI=
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -115,6 +116,11 @@ def dashboard(tmp_path) -> Iterator[str]:
         stop(server)
 
 
+def week_number(locator) -> int:
+    """The week the page shows ("Week 12" -> 12)."""
+    return int(locator.inner_text().split()[1])
+
+
 def changed_image(locator, before: bytes, timeout_s: float = UI_TIMEOUT_MS / 1000) -> bytes:
     """A screenshot of ``locator`` once it differs from ``before`` (fails after ``timeout_s``)."""
     deadline = time.monotonic() + timeout_s
@@ -190,6 +196,15 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
             expect(styles).to_contain_text("manager_a 0,")
             changed_image(chart, drawn)  # week 4, with the intervention's mark
 
+            # Play runs on by itself; pause stops it.
+            page.get_by_role("button", name="▶").click()
+            expect(week).not_to_have_text(re.compile(r"Week [0-5]$"))
+            page.get_by_role("button", name="❚❚").click()
+            expect(step).to_be_enabled()  # Mesa disables Step while playing
+            paused = week_number(week)
+            page.wait_for_timeout(2000)
+            assert week_number(week) == paused > 5
+
             shot = tmp_path / "dashboard.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
@@ -198,10 +213,18 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
                 page.locator(".v-input", has_text="weeks per step").get_by_role("slider").focus()
                 page.keyboard.press("End")
                 step.click()
-                expect(week).to_have_text("Week 56")
+                expect(week).to_have_text(f"Week {paused + 52}")
                 page.set_viewport_size({"width": 1600, "height": 2000})
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(ROOT / os.environ["DASHBOARD_SCREENSHOT"]))
+
+            # Reset: a fresh run at week 0 of the moved levers and policies (the composed config).
+            page.get_by_role("button", name="Reset").click()
+            expect(week).to_have_text("Week 0")
+            expect(styles).not_to_contain_text("manager_a 0,")  # the old leaders are back
+            lever = float(vision.inner_text().split(":")[1])
+            assert lever >= 0.9  # the preset 1.0 plus per-leader noise, clipped at 1
+            expect(page.locator(".live-negative_talk_curb")).to_have_text("curb on negative talk: 0.00")
         finally:
             browser.close()
     assert refused == [], f"the page tried to leave this machine: {refused}"
