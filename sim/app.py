@@ -317,20 +317,9 @@ def _slider(label: str, value: float) -> dict:
 
 
 @solara.component
-def Chart(
-    model: ServiceCultureModel,
-    name: str,
-    ts: pd.DataFrame,
-    graph: nx.Graph | None = None,
-    team_metric: str = "culture_mean",
-) -> None:
-    """A picture, redrawn only when the week, the model or the marks on it change (a PNG costs ~0.2 s)."""
-    update_counter.get()
-    # events scheduled for later are not drawn yet: scheduling one must not redraw every picture
-    marks = sum(week <= model.steps for week, _ in model.timeline.starts())
-    image = solara.use_memo(
-        lambda: png(panel(model, name, ts, graph, team_metric)), [model, model.steps, marks, team_metric]
-    )
+def Chart(name: str, draw: Callable[[], Figure], key: list) -> None:
+    """The picture ``draw`` makes, redrawn only when ``key`` changes (a PNG costs ~0.2 s)."""
+    image = solara.use_memo(lambda: png(draw()), key)
     solara.Image(image, width="100%", classes=["chart", f"chart-{name}"])
 
 
@@ -411,6 +400,13 @@ def Dashboard(model: ServiceCultureModel, settings: Settings, on_error: Callable
     team_metric, set_team_metric = solara.use_state("culture_mean")
     ts = solara.use_memo(model.timeseries, [model, model.steps])
     graph = solara.use_memo(model.org.graph, [model.org])
+    # events scheduled for later are not drawn yet: scheduling one must not redraw every picture
+    marks = sum(week <= model.steps for week, _ in model.timeline.starts())
+    key = [model, model.steps, marks]
+
+    def picture(name: str, metric: str = "culture_mean") -> None:
+        Chart(name, lambda: panel(model, name, ts, graph, metric), [*key, metric])
+
     with solara.Columns([3, 2]):
         with solara.Column():
             Headline(model)
@@ -421,12 +417,12 @@ def Dashboard(model: ServiceCultureModel, settings: Settings, on_error: Callable
     # left: the org and its teams (tall pictures); right: the time series stacked, weeks aligned
     with solara.Columns([1, 1]):
         with solara.Column():
-            Chart(model, "network", ts, graph)
+            picture("network")
             solara.Select("team metric", values=list(TEAM_METRICS), value=team_metric, on_value=set_team_metric)
-            Chart(model, "teams", ts, team_metric=team_metric)
+            picture("teams", team_metric)
         with solara.Column():
             for name in ("culture", "people", "service", "turnover"):
-                Chart(model, name, ts)
+                picture(name)
 
 
 @solara.component

@@ -36,6 +36,7 @@ CHROMIUM_FLAGS = [
 ]
 START_TIMEOUT = 90  # seconds for the server to answer (imports, first compose)
 UI_TIMEOUT_MS = 30_000  # per expectation: a week redraws six figures (~1.5 s on 2 cores)
+STEP_SECONDS = 4  # longer than one week's step and redraw takes here (2-3 s with the browser on the same cores)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -121,6 +122,18 @@ def week_number(locator) -> int:
     return int(locator.inner_text().split()[1])
 
 
+def settled_week(page, locator) -> int:
+    """The week once it has stayed the same for longer than a step takes (fails if it never does)."""
+    last = week_number(locator)
+    for _ in range(10):
+        page.wait_for_timeout(STEP_SECONDS * 1000)
+        now = week_number(locator)
+        if now == last:
+            return now
+        last = now
+    pytest.fail("the week kept moving after Pause")
+
+
 def changed_image(locator, before: bytes, timeout_s: float = UI_TIMEOUT_MS / 1000) -> bytes:
     """A screenshot of ``locator`` once it differs from ``before`` (fails after ``timeout_s``)."""
     deadline = time.monotonic() + timeout_s
@@ -155,10 +168,10 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
             viewport={"width": 1600, "height": 1000},
             timeout=60_000,
         )
+        browser.set_default_timeout(UI_TIMEOUT_MS)
+        expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() has its own default of 5 s
+        page = browser.new_page()
         try:
-            browser.set_default_timeout(UI_TIMEOUT_MS)
-            expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() has its own default of 5 s
-            page = browser.new_page()
             page.route("**/*", only_this_machine)
             page.goto(dashboard, timeout=60_000)
             week = page.locator(".week-counter")
@@ -201,8 +214,8 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
             expect(week).not_to_have_text(re.compile(r"Week [0-5]$"))
             page.get_by_role("button", name="❚❚").click()
             expect(step).to_be_enabled()  # Mesa disables Step while playing
-            paused = week_number(week)
-            page.wait_for_timeout(2000)
+            paused = settled_week(page, week)  # the week being drawn when Pause came still lands
+            page.wait_for_timeout(STEP_SECONDS * 1000)
             assert week_number(week) == paused > 5
 
             shot = tmp_path / "dashboard.png"
@@ -225,6 +238,11 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
             lever = float(vision.inner_text().split(":")[1])
             assert lever >= 0.9  # the preset 1.0 plus per-leader noise, clipped at 1
             expect(page.locator(".live-negative_talk_curb")).to_have_text("curb on negative talk: 0.00")
+        except Exception:
+            # what the page showed when it went wrong (the server's log is server.log beside it)
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print(f"failure screenshot and server log in {tmp_path}")
+            raise
         finally:
             browser.close()
     assert refused == [], f"the page tried to leave this machine: {refused}"
