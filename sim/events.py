@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from omegaconf import DictConfig
 
 from sim.org import Org
 
@@ -60,20 +61,37 @@ class Timeline:
 
     def __init__(self, events_cfg: dict, org: Org) -> None:
         self.org = org
-        self.events = [
+        self.events: list[_Scheduled] = []
+        for name, ev in events_cfg.items():
+            self.add(name, ev)
+
+    def add(self, name: str, ev: DictConfig, seats: np.ndarray | None = None) -> None:
+        """Schedule one more typed event (``sim.config.typed_events``), e.g. an intervention decided mid-run.
+
+        ``seats`` (bool per seat) narrows the event's target to those seats: the dashboard's "replace
+        Manager A" is a leadership change aimed at the leaders who lead like Manager A, which no target
+        name can express.
+        """
+        mask = self.org.select(ev.target)
+        if seats is not None:
+            mask = mask & seats
+        self.events.append(
             _Scheduled(
                 name=name,
                 kind=ev.kind,
                 starts=tuple(int(ev.week) + k * int(ev.every) for k in range(int(ev.repeats) if ev.every else 1)),
                 duration=int(ev.duration),
-                mask=org.select(ev.target),
+                mask=mask,
                 intensity=float(ev.intensity),
                 style=str(ev.style),
                 policy=str(ev.policy),
                 value=float(ev.value),
             )
-            for name, ev in events_cfg.items()
-        ]
+        )
+
+    def starts(self) -> list[tuple[int, str]]:
+        """``(week, event name)`` of every start of every event, in week order (for marking charts)."""
+        return sorted((week, ev.name) for ev in self.events for week in ev.starts)
 
     def week(self, week: int) -> Week:
         """Collect the effects of every event active in ``week``."""

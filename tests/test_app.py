@@ -1,0 +1,202 @@
+"""The dashboard's model side (``sim.app``): controls -> validated config -> model, live changes, the
+intervention and the pictures. The page itself is driven in a browser in ``test_dashboard_browser.py``."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from omegaconf import OmegaConf
+
+from sim.app import (
+    LEVERS,
+    POLICIES,
+    REPLACED,
+    REPLACEMENT,
+    Settings,
+    apply_live,
+    build_model,
+    compose,
+    leaders_with_style,
+    lever_value,
+    main,
+    option_names,
+    panel,
+    pending_events,
+    replace_style,
+)
+from sim.config import ConfigError, config_dir, load_config
+from sim.state import STYLE_LEVERS
+
+A_VS_B = Settings(scenario="manager_a_vs_b", org="small_team", seed=3)
+
+
+def plain(cfg) -> dict:
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def test_pickers_list_the_config_tree():
+    assert option_names("scenario") == sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
+    assert {"manager_a_vs_b", "replace_manager_a", "c06_manager_b"} <= set(option_names("scenario"))
+    assert {"company", "small_team"} <= set(option_names("org"))
+
+
+def test_levers_and_policies_on_screen_are_fields_of_the_schema():
+    cfg = load_config()
+    assert set(LEVERS) <= set(STYLE_LEVERS)
+    assert set(POLICIES) <= set(cfg.policies)
+
+
+def test_untouched_controls_give_the_same_config_as_the_command_line():
+    cli = load_config(["scenario=manager_a_vs_b", "org=small_team", "seed=3"])
+    assert plain(compose(A_VS_B)) == plain(cli)
+
+
+def test_a_scenario_without_manager_b_gets_the_preset_with_no_share():
+    cfg = compose(Settings(scenario="c06_manager_a"))
+    assert REPLACEMENT in cfg.leadership.styles
+    assert dict(cfg.leadership.mix) == {REPLACED: 1.0}  # nobody is given it: the run is the scenario's
+    preset = load_config(["leadership=manager_b"]).leadership.executive  # style/manager_b.yaml
+    assert plain(cfg.leadership.styles[REPLACEMENT]) == plain(preset)
+
+
+def test_a_moved_lever_overrides_every_leader_and_only_that_lever():
+    cfg = compose(dataclasses.replace(A_VS_B, levers={"gossip": 0.9}))
+    assert cfg.leadership.executive.gossip == 0.9
+    assert {name: style.gossip for name, style in cfg.leadership.styles.items()} == {REPLACED: 0.9, REPLACEMENT: 0.9}
+    untouched = compose(A_VS_B).leadership
+    assert cfg.leadership.styles[REPLACED].vision == untouched.styles[REPLACED].vision
+    assert cfg.leadership.styles[REPLACEMENT].vision == untouched.styles[REPLACEMENT].vision
+    assert lever_value(cfg, "gossip") == pytest.approx(0.9)
+    # A vs B half and half: the untouched slider shows the mean of the two presets.
+    assert lever_value(cfg, "vision") == pytest.approx(
+        0.5 * (untouched.styles[REPLACED].vision + untouched.styles[REPLACEMENT].vision)
+    )
+
+
+def test_slider_values_reach_a_new_model_through_the_config():
+    settings = dataclasses.replace(A_VS_B, levers={"gossip": 0.9}, policies={"onboarding": 0.8})
+    model = build_model(settings)
+    leaders = model.org.is_leader & model.people.filled
+    gossip = model.styles.gossip[leaders]
+    # each leader is the preset plus N(0, leadership.spread) noise, clipped to [0, 1]
+    assert gossip.mean() == pytest.approx(0.9, abs=3 * model.cfg.leadership.spread)
+    assert model.policies["onboarding"] == 0.8
+    assert model.seed == 3 and model.cfg.org.name == "small_team"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (Settings(levers={"vision": 1.5}), "leadership.executive.vision=1.5 is out of range: allowed [0.0, 1.0]"),
+        (Settings(policies={"onboarding": -0.1}), "policies.onboarding=-0.1 is out of range: allowed [0.0, 1.0]"),
+        (Settings(scenario="nope"), "scenario/nope"),
+    ],
+)
+def test_bad_values_are_refused_by_the_config_validation(settings, message):
+    with pytest.raises(ConfigError) as caught:
+        compose(settings)
+    assert message in str(caught.value)
+
+
+def test_apply_live_puts_levers_and_policies_into_the_running_model():
+    settings = dataclasses.replace(A_VS_B, levers={"mistake_tolerance": 1.0}, policies={"negative_talk_curb": 0.9})
+    model = build_model(A_VS_B)
+    model.run_for(5)
+    apply_live(model, compose(settings), levers=["mistake_tolerance"], policies=["negative_talk_curb"])
+    leaders = model.org.is_leader
+    assert (model.styles.mistake_tolerance[leaders] == 1.0).all()
+    assert (model.own_styles.mistake_tolerance[leaders] == 1.0).all()  # role modelling will not pull it back
+    assert model.policies["negative_talk_curb"] == 0.9
+    assert all(style.mistake_tolerance == 1.0 for style in model.leadership.styles.values())  # for later hires
+    assert model.cfg.policies.negative_talk_curb == 0.9
+    model.run_for(10)
+    kept = model.org.is_leader & model.people.filled
+    assert model.styles.mistake_tolerance[kept].mean() > 0.95
+
+
+def test_a_lever_moved_mid_run_changes_what_happens_next():
+    """Same seed, same history for 5 weeks; then one run gets tolerant leaders: safety rises (C5)."""
+    control, treated = build_model(A_VS_B), build_model(A_VS_B)
+    control.run_for(5)
+    treated.run_for(5)
+    assert treated.flows == control.flows
+    apply_live(treated, compose(dataclasses.replace(A_VS_B, levers={"mistake_tolerance": 1.0})), ["mistake_tolerance"])
+    control.run_for(20)
+    treated.run_for(20)
+    assert treated.flows["psych_safety"] > control.flows["psych_safety"] + 0.05
+
+
+def test_the_intervention_turns_manager_a_leaders_into_manager_b_from_next_week():
+    model = build_model(A_VS_B)
+    model.run_for(4)
+    before_a = leaders_with_style(model, REPLACED)
+    before_b = int(leaders_with_style(model, REPLACEMENT).sum())
+    changed = replace_style(model, A_VS_B)
+    assert changed == before_a.sum() > 0
+    name = f"{REPLACED}_to_{REPLACEMENT}_week5"
+    assert pending_events(model) == [(5, name)]
+    assert model.cfg.events[name].style == REPLACEMENT  # validated and recorded like a scenario's event
+    assert leaders_with_style(model, REPLACED).sum() == changed  # nothing happens before the week comes
+    model.step()
+    assert pending_events(model) == []
+    assert leaders_with_style(model, REPLACED).sum() == 0
+    assert leaders_with_style(model, REPLACEMENT).sum() == before_b + changed
+    preset = model.leadership.styles[REPLACEMENT]
+    spread = model.cfg.leadership.spread
+    for lever in STYLE_LEVERS:
+        for styles in (model.styles, model.own_styles):
+            values = getattr(styles, lever)[before_a]
+            assert np.abs(values - getattr(preset, lever)).max() <= 4 * spread + 0.05, lever
+
+
+def test_the_intervention_lifts_trust_in_the_teams_that_get_a_new_style():
+    control, treated = build_model(A_VS_B), build_model(A_VS_B)
+    control.run_for(5)
+    treated.run_for(5)
+    seats = leaders_with_style(treated, REPLACED)
+    replace_style(treated, A_VS_B)
+    control.run_for(10)
+    treated.run_for(10)
+    reports = np.isin(treated.boss, np.flatnonzero(seats)) & ~treated.org.is_leader
+    both = reports & control.people.filled & treated.people.filled
+    assert both.sum() >= 5
+    assert treated.people.trust[both].mean() > control.people.trust[both].mean() + 0.15
+
+
+def test_no_manager_a_means_the_intervention_schedules_nothing():
+    settings = Settings(scenario="c06_manager_b", org="small_team")
+    model = build_model(settings)
+    model.run_for(2)
+    events = len(model.timeline.starts())
+    assert replace_style(model, settings) == 0
+    assert len(model.timeline.starts()) == events and pending_events(model) == []
+
+
+def test_every_picture_draws_at_week_zero_and_marks_events_it_has_reached():
+    model = build_model(Settings(scenario="replace_manager_a", org="small_team", seed=1))
+    for name in ("network", "culture", "people", "service", "turnover", "teams"):
+        assert isinstance(panel(model, name, model.timeseries()), Figure)
+    week = int(model.cfg.events.to_manager_b.week)
+    model.run_for(week + 3)
+    fig = panel(model, "culture", model.timeseries())
+    for ax in fig.axes:
+        assert ax.get_xlim() == (0.0, week + 3)
+        marks = [line for line in ax.get_lines() if list(line.get_xdata()) == [week, week]]
+        assert len(marks) == 1
+    early = build_model(Settings(scenario="replace_manager_a", org="small_team", seed=1))
+    early.run_for(week - 1)
+    fig = panel(early, "people", early.timeseries())
+    assert not [line for line in fig.axes[0].get_lines() if list(line.get_xdata()) == [week, week]]
+
+
+def test_the_command_line_serves_on_loopback_unless_told_otherwise(monkeypatch):
+    import solara.__main__
+
+    calls = []
+    monkeypatch.setattr(solara.__main__, "cli", lambda args, prog_name: calls.append(args))
+    main([])
+    main(["--host", "0.0.0.0", "--port", "9001"])
+    assert calls[0][:6] == ["run", "sim.app", "--host", "127.0.0.1", "--port", "8765"]
+    assert calls[1][:6] == ["run", "sim.app", "--host", "0.0.0.0", "--port", "9001"]
+    assert all({"--production", "--no-open", "--no-check-version"} <= set(args) for args in calls)
