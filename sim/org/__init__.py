@@ -163,11 +163,20 @@ def _select(ties: sp.csr_matrix, code: int) -> sp.csr_matrix:
     return out
 
 
+class CycleError(ValueError):
+    """The reports-to relation has a cycle; ``seats`` is one cycle, in reports-to order."""
+
+    def __init__(self, seats: list[int]) -> None:
+        super().__init__("the reports-to relation has a cycle")
+        self.seats = seats
+
+
 def levels_from_managers(manager: np.ndarray) -> np.ndarray:
     """Depth of every seat below its root by pointer jumping: O(n log depth), no loop per seat.
 
     ``dist[i]`` is the number of hops from i to ``anc[i]``; each round composes a jump with the
-    ancestor's jump, so depth d needs ceil(log2 d) rounds. Raises ``ValueError`` on a cycle.
+    ancestor's jump, so depth d needs ceil(log2 d) rounds. Raises ``CycleError`` (a ``ValueError``)
+    naming the seats of one cycle.
     """
     dist = (manager >= 0).astype(np.int64)
     anc = manager.astype(np.int64).copy()
@@ -178,9 +187,28 @@ def levels_from_managers(manager: np.ndarray) -> np.ndarray:
         up = anc[has]
         dist[has] = dist[has] + dist[up]
         anc[has] = anc[up]
-    if (anc >= 0).any():
-        raise ValueError("the reports-to relation has a cycle")
+    stuck = np.flatnonzero(anc >= 0)
+    if stuck.size:
+        # After >= n hops a seat that never reached a root stands on a cycle: walk that one cycle.
+        start = int(anc[stuck[0]])
+        cycle, seat = [start], int(manager[start])
+        while seat != start:
+            cycle.append(seat)
+            seat = int(manager[seat])
+        raise CycleError(cycle)
     return dist.astype(np.int16)
+
+
+def departments_from_managers(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Index of each seat's level-1 ancestor (its department), numbered in seat order; -1 for a root."""
+    department = np.arange(manager.size, dtype=np.int64)
+    for _ in range(int(level.max()) + 1):
+        deep = level[department] > 1
+        department[deep] = manager[department[deep]]
+    dept_index = np.full(manager.size, -1, dtype=np.int64)
+    heads = np.flatnonzero(level == 1)
+    dept_index[heads] = np.arange(heads.size)
+    return np.where(level >= 1, dept_index[department], -1)
 
 
 def assemble(
@@ -212,14 +240,7 @@ def assemble(
     leads = np.full(n, -1, dtype=np.int64)
     leads[leader_seats] = np.arange(leader_seats.size)
     team = np.where(manager >= 0, leads[np.maximum(manager, 0)], leads)
-    department = np.arange(n, dtype=np.int64)
-    for _ in range(int(level.max()) + 1):
-        deep = level[department] > 1
-        department[deep] = manager[department[deep]]
-    dept_index = np.full(n, -1, dtype=np.int64)
-    heads = np.flatnonzero(level == 1)
-    dept_index[heads] = np.arange(heads.size)
-    department = np.where(level >= 1, dept_index[department], -1)
+    department = departments_from_managers(manager, level)
 
     ties = _symmetric(n, peer_pairs, Org.PEER) + _symmetric(n, cross_pairs, Org.CROSS)
     # a pair that is both peer and cross counts as peer
@@ -316,11 +337,8 @@ def build_org(cfg, rng: np.random.Generator) -> Org:
 
     peer_pairs = within_group_pairs(manager, cfg.peer_tie_prob, rng)
     staff = np.arange(first_staff, n)
-    n_cross = int(round(cfg.cross_ties_per_person * staff.size / 2))
-    cross = rng.choice(staff, size=(n_cross, 2)) if staff.size else np.empty((0, 2), dtype=np.int64)
-    cross = cross[manager[cross[:, 0]] != manager[cross[:, 1]]]
-
-    serves = _internal_service_links(leads, frontline_leaders, manager, int(cfg.served_teams), rng)
+    cross = cross_team_pairs(staff, manager, float(cfg.cross_ties_per_person), rng)
+    serves = internal_service_links(leads, frontline_leaders, manager, int(cfg.served_teams), rng)
 
     is_open = np.ones(n, dtype=bool)
     filled = np.ones(n, dtype=bool)
@@ -332,18 +350,46 @@ def build_org(cfg, rng: np.random.Generator) -> Org:
     return assemble(manager, frontline_leaders, peer_pairs, cross, serves, is_open, filled)
 
 
-def _internal_service_links(
-    leads: np.ndarray, frontline_leaders: np.ndarray, manager: np.ndarray, per_team: int, rng: np.random.Generator
+def cross_team_pairs(staff: np.ndarray, manager: np.ndarray, per_person: float, rng: np.random.Generator) -> np.ndarray:
+    """Random ties between staff seats of different teams, ``per_person`` of them per seat on average.
+
+    Pairs are drawn uniformly from ``staff`` and those inside one team dropped, so the realised mean
+    is a little under ``per_person`` in small orgs.
+    """
+    n_cross = int(round(per_person * staff.size / 2))
+    cross = rng.choice(staff, size=(n_cross, 2)) if staff.size else np.empty((0, 2), dtype=np.int64)
+    return cross[manager[cross[:, 0]] != manager[cross[:, 1]]]
+
+
+def internal_service_links(
+    team_leaders: np.ndarray,
+    frontline_leaders: np.ndarray,
+    group: np.ndarray,
+    per_team: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Each back-office team serves ``per_team`` frontline teams, those of its own department first."""
-    front = leads[frontline_leaders[leads]]
-    back = leads[~frontline_leaders[leads]]
+    """Each back-office team serves ``per_team`` frontline teams (C1), those of its own group first.
+
+    Parameters
+    ----------
+    team_leaders : seats of the leaders of the teams that may serve or be served (work teams).
+    frontline_leaders : (n,) bool, the team this seat leads serves customers.
+    group : (n,) a grouping key per seat (the department head, or the department index); a back-office
+        team picks among the frontline teams of its own group, or among all when its group has none.
+    per_team : frontline teams per back-office team (fewer when fewer exist).
+
+    Returns
+    -------
+    (k, 2) ``(backoffice_leader_seat, frontline_leader_seat)`` pairs.
+    """
+    front = team_leaders[frontline_leaders[team_leaders]]
+    back = team_leaders[~frontline_leaders[team_leaders]]
     if per_team == 0 or front.size == 0 or back.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     links = []
-    for head in np.unique(manager[back]):
-        own_back = back[manager[back] == head]
-        own_front = front[manager[front] == head]
+    for key in np.unique(group[back]):
+        own_back = back[group[back] == key]
+        own_front = front[group[front] == key]
         pool = own_front if own_front.size else front
         m = min(per_team, pool.size)
         picks = np.argsort(rng.random((own_back.size, pool.size)), axis=1)[:, :m]
