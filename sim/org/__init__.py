@@ -271,9 +271,13 @@ def assemble(
 def _symmetric(n: int, pairs: np.ndarray, code: int) -> sp.csr_matrix:
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    # unique unordered pairs via one int64 key per pair, sorted then deduplicated: for millions of
+    # pairs this is several times faster than np.unique (row-wise, or its hashing 1-D variant)
+    key = np.sort(pairs.min(axis=1) * n + pairs.max(axis=1))
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if key.size else key
+    low, high = np.divmod(key, n)
+    rows = np.concatenate([low, high])
+    cols = np.concatenate([high, low])
     return sp.csr_matrix((np.full(rows.size, float(code)), (rows, cols)), shape=(n, n))
 
 

@@ -70,7 +70,7 @@ MANAGER_COLUMNS = ("manager_id", "manager", "reports_to")
 ATTRIBUTES = ("role", "team", "frontline", "vacant")
 SURVEY_VARIABLES = ("engagement", "trust", "orientation")
 SCALES = {"1-5": (1.0, 5.0), "0-100": (0.0, 100.0), "0-1": (0.0, 1.0)}
-TRUE, FALSE = ("true", "yes", "y", "1", "t"), ("false", "no", "n", "0", "f")
+FLAGS = dict.fromkeys(("true", "yes", "y", "1", "t"), 1) | dict.fromkeys(("false", "no", "n", "0", "f"), 0)
 EDGE_HEADERS = {("id", "manager_id"), ("source", "target"), ("employee", "manager"), ("person", "manager")}
 REPORTS_KINDS = ("", "reports_to", "reportsto", "reports-to", "hierarchy", "manager")
 VIRTUAL_ROOT = "(virtual executive)"
@@ -464,12 +464,21 @@ def _seats_of(rows: _Rows, column: str, index: pd.Index, chart_path: str) -> np.
     return seat
 
 
+def _translate(values: np.ndarray, table: dict[str, object], missing: object) -> np.ndarray:
+    """Look each value up in ``table`` after lower-casing and dropping spaces, ``_`` and ``-``.
+
+    A column holds a handful of distinct words, so each is normalised once (``pd.factorize``), not
+    once per person. Values not in the table (and empty ones) give ``missing``.
+    """
+    codes, uniques = pd.factorize(values)
+    keys = pd.Index(uniques, dtype=object).str.lower().str.replace(r"[\s_\-]", "", regex=True)
+    translated = np.array([table.get(key, missing) for key in keys] + [missing], dtype=object)
+    return translated[codes]  # code -1 (none) picks the trailing ``missing``
+
+
 def _flags(values: np.ndarray, name: str, rows: _Rows, ids: np.ndarray) -> np.ndarray:
     """true/false, yes/no, 1/0 -> 1/0; empty -> -1 (not given)."""
-    lower = pd.Series(values, dtype=object).str.lower()
-    out = np.full(values.size, -1, dtype=np.int8)
-    out[lower.isin(TRUE).to_numpy()] = 1
-    out[lower.isin(FALSE).to_numpy()] = 0
+    out = _translate(values, FLAGS, -1).astype(np.int8)
     bad = np.flatnonzero((out < 0) & (values != ""))
     if bad.size:
         row = int(bad[0])
@@ -481,8 +490,7 @@ def _flags(values: np.ndarray, name: str, rows: _Rows, ids: np.ndarray) -> np.nd
 
 def _roles(values: np.ndarray, rows: _Rows, ids: np.ndarray) -> np.ndarray:
     """Role names -> leader / frontline / back office; empty -> ""."""
-    key = pd.Series(values, dtype=object).str.lower().str.replace(r"[\s_\-]", "", regex=True)
-    role = key.map(ROLES).fillna("").to_numpy(dtype=object)
+    role = _translate(values, ROLES, "")
     bad = np.flatnonzero((role == "") & (values != ""))
     if bad.size:
         row = int(bad[0])
