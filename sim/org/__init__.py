@@ -12,6 +12,10 @@ its manager, the root of its own. Ties:
 
 Seats can be *closed* (reserve for growth), *open and vacant*, or *filled*; growth and
 decline open and close seats, so the graph is never rebuilt (MODEL_BRIEF, growth and decline).
+
+An org is generated from the config (:func:`build_org`) or imported from the client's files
+(``sim.org.files``); both end in :func:`assemble`. ``python -m sim.org check FILE`` validates and
+draws a file (``sim.org.check``).
 """
 
 from __future__ import annotations
@@ -183,7 +187,7 @@ def levels_from_managers(manager: np.ndarray) -> np.ndarray:
     for _ in range(int(np.ceil(np.log2(max(manager.size, 2)))) + 1):
         has = anc >= 0
         if not has.any():
-            return dist.astype(np.int16)
+            break
         up = anc[has]
         dist[has] = dist[has] + dist[up]
         anc[has] = anc[up]
@@ -196,15 +200,25 @@ def levels_from_managers(manager: np.ndarray) -> np.ndarray:
             cycle.append(seat)
             seat = int(manager[seat])
         raise CycleError(cycle)
+    if dist.max(initial=0) > np.iinfo(np.int16).max:
+        raise ValueError(f"the reports-to relation is {int(dist.max())} levels deep: at most 32767 are supported")
     return dist.astype(np.int16)
 
 
 def departments_from_managers(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Index of each seat's level-1 ancestor (its department), numbered in seat order; -1 for a root."""
+    """Index of each seat's level-1 ancestor (its department), numbered in seat order; -1 for a root.
+
+    The ancestor ``level - 1`` hops up, by binary lifting: O(n log depth).
+    """
+    hops = np.maximum(level.astype(np.int64) - 1, 0)
     department = np.arange(manager.size, dtype=np.int64)
-    for _ in range(int(level.max()) + 1):
-        deep = level[department] > 1
-        department[deep] = manager[department[deep]]
+    jump = np.where(manager >= 0, manager, department)  # 2**bit hops up; a root stays put
+    bit = 0
+    while (hops >> bit).any():
+        take = ((hops >> bit) & 1).astype(bool)
+        department[take] = jump[department[take]]
+        jump = jump[jump]
+        bit += 1
     dept_index = np.full(manager.size, -1, dtype=np.int64)
     heads = np.flatnonzero(level == 1)
     dept_index[heads] = np.arange(heads.size)
@@ -282,15 +296,37 @@ def _symmetric(n: int, pairs: np.ndarray, code: int) -> sp.csr_matrix:
 
 
 def radial_layout(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """A fixed radial tree layout: radius = level, seats of a level spread evenly in the order of their
-    manager's angle, so teams sit together. O(n log n) per level, no force-directed iterations."""
+    """A fixed radial tree layout: radius = level; every subtree gets an angular sector in proportion
+    to the leaves under it, split among its children in seat order, so a team sits right below its
+    leader whatever the team sizes. One vectorised pass per level, no force-directed iterations.
+    """
     n = manager.size
-    angle = np.zeros(n)
-    for depth in range(int(level.max()) + 1):
-        seats = np.flatnonzero(level == depth)
-        parent_angle = np.where(manager[seats] >= 0, angle[np.maximum(manager[seats], 0)], 0.0)
-        order = seats[np.lexsort((seats, parent_angle))]
-        angle[order] = 2 * np.pi * (np.arange(order.size) + 0.5) / order.size
+    depth = int(level.max()) + 1 if n else 0
+    has_parent = manager >= 0
+    leaves = np.ones(n)
+    leaves[manager[has_parent]] = 0.0  # a leader's weight is the sum of its children's
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[by_level], np.arange(depth + 1))
+    for d in range(depth - 1, 0, -1):
+        child = by_level[bounds[d] : bounds[d + 1]]
+        np.add.at(leaves, manager[child], leaves[child])
+    start, span = np.zeros(n), np.zeros(n)
+    for d in range(depth):
+        seats = by_level[bounds[d] : bounds[d + 1]]
+        parent = manager[seats]
+        # roots share the whole circle; anyone else shares its parent's sector
+        p_start = np.where(parent >= 0, start[np.maximum(parent, 0)], 0.0)
+        p_span = np.where(parent >= 0, span[np.maximum(parent, 0)], 2 * np.pi)
+        p_weight = np.where(parent >= 0, leaves[np.maximum(parent, 0)], leaves[seats].sum())
+        order = np.lexsort((seats, parent))
+        seats, parent, p_start, p_span, p_weight = (a[order] for a in (seats, parent, p_start, p_span, p_weight))
+        share = leaves[seats] / p_weight
+        before = np.cumsum(share) - share  # share of the siblings placed before, within each parent
+        first = np.concatenate([[True], parent[1:] != parent[:-1]])
+        before -= np.maximum.accumulate(np.where(first, before, 0.0))
+        start[seats] = p_start + before * p_span
+        span[seats] = share * p_span
+    angle = start + span / 2
     radius = level.astype(np.float64)
     return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
 

@@ -249,15 +249,19 @@ def _some(labels: list[str]) -> str:
     return shown + (f" and {len(labels) - SHOWN} more" if len(labels) > SHOWN else "")
 
 
+def _repeats(ids: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rows whose id came before, and the row where the first of them first came (-1 if none)."""
+    twice = np.flatnonzero(pd.Index(ids).duplicated())
+    return twice, int(np.flatnonzero(ids == ids[twice[0]])[0]) if twice.size else -1
+
+
 def _refuse_twice(ids: np.ndarray, rows: _Rows) -> None:
     """Refuse an id that appears on two rows, naming both lines."""
-    twice = pd.Index(ids).duplicated()
-    if twice.any():
-        row = int(np.flatnonzero(twice)[0])
-        first = int(np.flatnonzero(ids == ids[row])[0])
+    twice, first = _repeats(ids)
+    if twice.size:
         raise OrgFileError(
-            f"{rows.where(row)}: id {ids[row]!r} appears again (first on line {int(rows.lines[first])})"
-            f"{_more(np.flatnonzero(twice))}"
+            f"{rows.where(twice[0])}: id {ids[twice[0]]!r} appears again (first on line {int(rows.lines[first])})"
+            f"{_more(twice)}"
         )
 
 
@@ -285,10 +289,9 @@ def _chart_from_edges(
     path: str, person: np.ndarray, boss: np.ndarray, lines: np.ndarray, ids: np.ndarray, id_lines: np.ndarray
 ) -> _Chart:
     """A chart from reporting edges person -> boss over the people ``ids`` (each with its line)."""
-    twice = pd.Index(person).duplicated()
-    if twice.any():
-        row = int(np.flatnonzero(twice)[0])
-        first = int(np.flatnonzero(person == person[row])[0])
+    twice, first = _repeats(person)
+    if twice.size:
+        row = int(twice[0])
         raise OrgFileError(
             f"{path} line {int(lines[row])}: id {person[row]!r} reports to a second manager {boss[row]!r} "
             f"(first {boss[first]!r} on line {int(lines[first])}); if edges point from manager to report, "
@@ -552,6 +555,8 @@ def _check_structure(chart: _Chart, virtual_root: bool) -> tuple[np.ndarray, np.
         path = " -> ".join(repr(ids[s]) for s in [*cycle.seats, cycle.seats[0]])
         where = ", ".join(str(int(lines[s])) for s in cycle.seats)
         raise OrgFileError(f"{chart.path} lines {where}: reporting lines go round in a cycle: {path}") from None
+    except ValueError as exc:  # deeper than the levels' int16
+        raise OrgFileError(f"{chart.path}: {exc}") from None
     return ids, lines, manager, notes
 
 
