@@ -494,3 +494,20 @@ def test_check_refuses_an_invalid_file_with_one_line(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1 and "org.virtual_root=true" in done.stderr
     ok = run("-m", "sim.org", "check", str(chart), "--virtual-root", "--out", str(tmp_path / "c.png"), cwd=tmp_path)
     assert ok.returncode == 0 and "seats: 3" in ok.stdout
+
+
+def test_semicolon_csv_from_a_spreadsheet_loads(tmp_path):
+    chart = write(tmp_path, "chart.csv", "\ufeffid;manager_id;role\nceo;;leader\na;ceo;back office\n")
+    org = load(chart).org
+    assert org.manager.tolist() == [-1, 0] and org.backoffice.tolist() == [False, True]
+
+
+def test_ragged_row_names_its_line(tmp_path):
+    chart = write(tmp_path, "chart.csv", "id,manager_id\nceo,\na,ceo,oops\n")
+    assert refused(chart) == f"{chart} line 3: 3 fields where the header has 2"
+
+
+def test_a_spreadsheet_saved_as_csv_is_named_as_binary(tmp_path):
+    chart = tmp_path / "chart.csv"
+    chart.write_bytes(b"PK\x03\x04\x00\x00\x08\x00workbook")
+    assert refused(chart) == f"{chart} line 1: binary data, not text (a spreadsheet?): export it as CSV"

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -61,10 +62,21 @@ from sim.org import (
     within_group_pairs,
 )
 
-FORMATS = {".csv": "csv", ".graphml": "graphml", ".xml": "graphml", ".txt": "edgelist", ".edges": "edgelist"}
-FORMATS[".edgelist"] = "edgelist"
-ROLES = {"leader": "leader", "manager": "leader", "executive": "leader", "frontline": "frontline"}
-ROLES |= {"backoffice": "back office"}
+FORMATS = {  # extension -> format, for org.format=auto
+    ".csv": "csv",
+    ".graphml": "graphml",
+    ".xml": "graphml",
+    ".txt": "edgelist",
+    ".edges": "edgelist",
+    ".edgelist": "edgelist",
+}
+ROLES = {  # role words, lower case without spaces, "_" and "-" -> the role
+    "leader": "leader",
+    "manager": "leader",
+    "executive": "leader",
+    "frontline": "frontline",
+    "backoffice": "back office",
+}
 ROLE_NAMES = ("leader", "frontline", "back office")
 MANAGER_COLUMNS = ("manager_id", "manager", "reports_to")
 ATTRIBUTES = ("role", "team", "frontline", "vacant")
@@ -170,20 +182,25 @@ def _digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def _table(path: str, text: str, *, header: bool, sep: str = ",") -> pd.DataFrame:
-    """Parse text as a table of strings; blank rows stay as rows so that row i is line i + offset."""
+def _table(path: str, text: str) -> pd.DataFrame:
+    """Parse text with a header line as a table of strings; blank rows stay, so row i is line i + 2.
+
+    The delimiter is the one of ``,``, ``;`` and tab the header uses most (spreadsheets in many
+    locales export ``;``).
+    """
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=header.count)
     try:
         return pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=0 if header else None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c"
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise OrgFileError(f"{path}: {str(exc).strip().splitlines()[0]}") from None
+        message = str(exc).strip().splitlines()[0]
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+        if ragged:
+            fields, line, saw = ragged.groups()
+            raise OrgFileError(f"{path} line {line}: {saw} fields where the header has {fields}") from None
+        raise OrgFileError(f"{path}: {message}") from None
 
 
 def _rows(path: str, df: pd.DataFrame, first_line: int) -> _Rows:
@@ -201,7 +218,7 @@ def _rows(path: str, df: pd.DataFrame, first_line: int) -> _Rows:
 def _read_csv(path: str, encoding: str, limit_mb: float, required: tuple[str, ...]) -> _Rows:
     """A CSV with a header; ``required`` columns must be there (case-insensitive)."""
     text = _read_text(path, encoding, limit_mb)
-    rows = _rows(path, _table(path, text, header=True), first_line=2)
+    rows = _rows(path, _table(path, text), first_line=2)
     for name in required:
         if name not in rows.columns:
             have = ", ".join(rows.columns) or "none"
