@@ -492,8 +492,9 @@ def test_check_refuses_an_invalid_file_with_one_line(tmp_path):
     done = run("-m", "sim.org", "check", str(chart), cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "org.virtual_root=true" in done.stderr
-    ok = run("-m", "sim.org", "check", str(chart), "--virtual-root", "--out", str(tmp_path / "c.png"), cwd=tmp_path)
-    assert ok.returncode == 0 and "seats: 3" in ok.stdout
+    ok = run("-m", "sim.org", "check", str(chart), "--virtual-root", "--no-picture", cwd=tmp_path)
+    assert ok.returncode == 0 and "seats: 3 (3 filled, 0 vacant)" in ok.stdout and "virtual executive" in ok.stdout
+    assert "picture" not in ok.stdout and not list(tmp_path.glob("*.png"))
 
 
 def test_semicolon_csv_from_a_spreadsheet_loads(tmp_path):

@@ -40,8 +40,8 @@ def describe(imported: ImportedOrg, path: str) -> list[str]:
     """The summary ``check`` prints: seats, levels, spans of control, teams, frontline share, notes."""
     org = imported.org
     leaders = org.is_leader
-    reports = np.bincount(org.manager[org.manager >= 0], minlength=org.n)[leaders & (org.leads >= 0)]
-    reports = reports[reports > 0]
+    reports = np.bincount(org.manager[org.manager >= 0], minlength=org.n)
+    reports = reports[reports > 0]  # span of control of every leader who has reports
     staff = ~leaders
     staffed = np.bincount(org.team[staff], minlength=org.n_teams) > 0
     front, back = org.frontline_team & staffed, ~org.frontline_team & staffed
@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--virtual-root", action="store_true", help="add a virtual executive above several roots")
     check.add_argument("--seed", type=int, default=0, help="seed for generated ties (default 0)")
     check.add_argument("--out", type=Path, help="the picture (default: <file stem>_chart.png here)")
+    check.add_argument("--no-picture", action="store_true", help="only check and summarise (big orgs draw slowly)")
     return parser
 
 
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(describe(imported, args.file)))
+    if args.no_picture:
+        return 0
     out = args.out if args.out is not None else Path(f"{Path(args.file).stem}_chart.png")
     org = imported.org
     print(f"picture: {draw(imported, out, f'{Path(args.file).name}: {org.n} seats in {org.depth} levels')}")
