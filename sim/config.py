@@ -54,7 +54,7 @@ class OrgConfig:
 
 @dataclass
 class FileOrgConfig:
-    """An organisation imported from the client's own files (``sim.orgfile``); ``org.source=file``.
+    """An organisation imported from the client's own files (``sim.org.files``); ``org.source=file``.
 
     Paths are read as given: relative ones from the folder the run is started in. ``null`` leaves
     an optional file out.
@@ -64,7 +64,7 @@ class FileOrgConfig:
     source: str = _choice("file")
     path: str = MISSING  # the org chart: CSV reports-to list, GraphML, or an edge list
     format: str = _choice("auto", "csv", "graphml", "edgelist")  # auto: from the file's extension
-    roles: str | None = MISSING  # id,role[,team][,frontline][,vacant] per person (needed by an edge list's roles)
+    roles: str | None = MISSING  # id,role[,team][,frontline][,vacant]: where an edge list keeps its roles
     ties: str | None = MISSING  # peer/advice ties, two ids a line; without it peers are generated inside teams
     survey: str | None = MISSING  # id,engagement,trust,orientation: the measured initial state
     survey_scale: str = _choice("auto", "1-5", "0-100", "0-1")  # auto: per column, from its values
