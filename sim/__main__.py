@@ -23,15 +23,16 @@ from sim.config import ConfigError, config_dir, register_configs, validate
 
 def _task(cfg: DictConfig) -> float:
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    try:
-        validate(cfg)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
     from sim.run import run_and_write
 
     out = Path(HydraConfig.get().runtime.output_dir)
-    written = run_and_write(cfg, out)
+    try:
+        validate(cfg)
+        # also covers what only building the model finds, e.g. a bad org chart file (org=from_file)
+        written = run_and_write(cfg, out)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     print(f"wrote {len(written)} files to {out}")
     summary = written.get("summary")
     if summary is not None:

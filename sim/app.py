@@ -134,6 +134,22 @@ def option_names(group: str) -> list[str]:
     return sorted(path.stem for path in (config_dir() / group).glob("*.yaml"))
 
 
+MAX_DASHBOARD_SEATS = 5_000  # beyond this a week's redraw takes longer than a room will wait
+
+
+def dashboard_orgs() -> list[str]:
+    """Org options the dashboard offers: generated ones (a file import needs a path) small enough to draw."""
+    out = []
+    for name in option_names("org"):
+        node = OmegaConf.load(config_dir() / "org" / f"{name}.yaml")
+        if node.get("source") != "generated":
+            continue
+        d, t, k = int(node.departments), int(node.teams_per_department), int(node.team_size)
+        if 1 + d + d * t * (1 + k) <= MAX_DASHBOARD_SEATS:
+            out.append(name)
+    return out
+
+
 @lru_cache(maxsize=64)
 def _style_names(base: tuple[str, ...]) -> tuple[str, ...]:
     """The leadership style presets of a base config (composing costs ~0.1 s; a slider drag asks often)."""
@@ -477,7 +493,7 @@ def Page() -> None:
             "value": settings.value.scenario,
             "values": [NO_SCENARIO, *option_names("scenario")],
         },
-        "org": {"type": "Select", "label": "org size", "value": str(cfg.org.name), "values": option_names("org")},
+        "org": {"type": "Select", "label": "org size", "value": str(cfg.org.name), "values": dashboard_orgs()},
         "seed": {"type": "SliderInt", "label": "seed", "value": int(cfg.seed), "min": 0, "max": 100, "step": 1},
     }
     lever_params = {lever: _slider(label, lever_value(cfg, lever)) for lever, label in LEVERS.items()}

@@ -37,9 +37,10 @@ def _choice(*options: str) -> Any:
 
 @dataclass
 class OrgConfig:
-    """Shape of a generated organisation (``sim.org.build_org``)."""
+    """Shape of a generated organisation (``sim.org.build_org``); ``org.source=generated``."""
 
     name: str = MISSING
+    source: str = _choice("generated")
     departments: int = _p(1, 10_000)
     teams_per_department: int = _p(1, 10_000)
     team_size: int = _p(1, 1_000)  # staff seats per team, the team lead not counted
@@ -49,6 +50,36 @@ class OrgConfig:
     served_teams: int = _p(0, 100)  # frontline teams each back-office team serves
     vacancy_share: float = _p(0, 0.9)  # staff seats open but empty at the start
     reserve_share: float = _p(0, 0.9)  # staff seats closed at the start, opened by growth
+
+
+@dataclass
+class FileOrgConfig:
+    """An organisation imported from the client's own files (``sim.org.files``); ``org.source=file``.
+
+    Paths are read as given: relative ones from the folder the run is started in. ``null`` leaves
+    an optional file out.
+    """
+
+    name: str = MISSING
+    source: str = _choice("file")
+    path: str = MISSING  # the org chart: CSV reports-to list, GraphML, or an edge list
+    format: str = _choice("auto", "csv", "graphml", "edgelist")  # auto: from the file's extension
+    roles: str | None = MISSING  # id,role[,team][,frontline][,vacant]: where an edge list keeps its roles
+    ties: str | None = MISSING  # peer/advice ties, two ids a line; without it peers are generated inside teams
+    survey: str | None = MISSING  # id,engagement,trust,orientation: the measured initial state
+    survey_scale: str = _choice("auto", "1-5", "0-100", "0-1")  # auto: per column, from its values
+    encoding: str = MISSING  # of every file, e.g. utf-8 (a byte-order mark is allowed) or cp1252
+    edge_direction: str = _choice("report_to_manager", "manager_to_report")  # of reports-to edges (GraphML, edges)
+    unlabelled_staff: str = _choice("frontline", "back_office")  # what staff with no role given do
+    virtual_root: bool = MISSING  # several roots: add one virtual executive above them instead of stopping
+    peer_tie_prob: float = _p(*UNIT)  # density of generated peer ties inside a team (no ties file)
+    cross_ties_per_person: float = _p(0, 20)  # generated ties to staff of other teams (no ties file)
+    served_teams: int = _p(0, 100)  # frontline teams of its department each back-office team serves
+    max_file_mb: float = _p(0.001, 100_000)  # refuse any input file larger than this
+
+
+# ``org.source`` picks the schema an org node is checked against.
+ORG_SCHEMAS: dict[str, type] = {"generated": OrgConfig, "file": FileOrgConfig}
 
 
 @dataclass
@@ -266,7 +297,8 @@ class Config:
     seed: int = field(default=MISSING, metadata={"range": (0, 2**63 - 1)})
     steps: int = _p(1, 100_000)
     name: str = MISSING  # a label for the run; each scenario sets its own
-    org: OrgConfig = MISSING
+    # Any: the node follows one of ORG_SCHEMAS, chosen by ``org.source`` (typed by ``typed_org``).
+    org: Any = MISSING
     leadership: LeadershipConfig = MISSING
     policies: PoliciesConfig = MISSING
     customers: CustomersConfig = MISSING
@@ -353,6 +385,28 @@ def typed_events(cfg: DictConfig) -> dict[str, DictConfig]:
     return out
 
 
+def typed_org(org: DictConfig) -> DictConfig:
+    """The ``org`` node checked against the schema its ``source`` names (``ORG_SCHEMAS``), typed and in range.
+
+    Raises ``ConfigError`` for an unknown source, an unknown key, a wrong type or an out-of-range value.
+    """
+    source = org.get("source") if isinstance(org, DictConfig) else None
+    schema = ORG_SCHEMAS.get(source)  # type: ignore[arg-type]
+    if schema is None:
+        raise ConfigError(f"org.source={source!r} is not allowed: choose one of {', '.join(ORG_SCHEMAS)}")
+    _refuse_unknown_keys(org, schema, "org.")
+    try:
+        typed = OmegaConf.merge(OmegaConf.structured(schema), org)
+    except OmegaConfBaseException as exc:
+        key = f"org.{exc.full_key}" if getattr(exc, "full_key", None) else "org"
+        raise ConfigError(f"{key}: {str(exc).splitlines()[0]}") from None
+    missing = OmegaConf.missing_keys(typed)
+    if missing:
+        raise ConfigError(f"org.{sorted(missing)[0]} has no value: set it in configs/ or on the command line")
+    _validate_node(typed, schema, "org.")
+    return typed
+
+
 def _check_range(key: str, value: Any, spec: dataclasses.Field) -> None:
     meta = spec.metadata
     if "range" in meta and isinstance(value, int | float) and not isinstance(value, bool):
@@ -363,22 +417,26 @@ def _check_range(key: str, value: Any, spec: dataclasses.Field) -> None:
         raise ConfigError(f"{key}={value!r} is not allowed: choose one of {', '.join(meta['choices'])}")
 
 
-def _validate_node(node: Any, schema: type, prefix: str) -> None:
-    """Check the scalar fields of one node; nested nodes carry no range and are checked by the caller.
-
-    Also refuses keys the schema does not know: Hydra's ``+key=value`` appends past struct mode.
-    """
+def _refuse_unknown_keys(node: Any, schema: type, prefix: str) -> None:
+    """Hydra's ``+key=value`` appends past struct mode, and an untyped node has no struct to guard it."""
     known = {spec.name for spec in dataclasses.fields(schema)}
     unknown = sorted(set(node.keys()) - known)
     if unknown:
         raise ConfigError(f"{prefix}{unknown[0]} is not a known key: choose from {', '.join(sorted(known))}")
+
+
+def _validate_node(node: Any, schema: type, prefix: str) -> None:
+    """Check the scalar fields of one node; nested nodes carry no range and are checked by the caller.
+
+    Also refuses keys the schema does not know.
+    """
+    _refuse_unknown_keys(node, schema, prefix)
     for spec in dataclasses.fields(schema):
         key = f"{prefix}{spec.name}"
         _check_range(key, node[spec.name], spec)
 
 
 _NESTED = {
-    "org": OrgConfig,
     "policies": PoliciesConfig,
     "customers": CustomersConfig,
     "dynamics": DynamicsConfig,
@@ -396,6 +454,7 @@ def validate(cfg: DictConfig) -> None:
     if missing:
         raise ConfigError(f"{sorted(missing)[0]} has no value: set it in configs/ or on the command line")
     _validate_node(cfg, Config, "")
+    typed_org(cfg.org)
     for group, schema in _NESTED.items():
         _validate_node(cfg[group], schema, f"{group}.")
     lead = cfg.leadership

@@ -7,6 +7,7 @@ vectorised function from ``sim.mechanisms`` applied to every person at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,8 @@ from sim.mechanisms import (
 )
 from sim.mechanisms.aggregate import group_mean, group_sum
 from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_metrics
-from sim.org import Org, build_org
+from sim.org import Org
+from sim.org.files import org_from_config
 from sim.state import PERSON_VARIABLES, STYLE_LEVERS, People, Styles, TeamState, draw_newcomers
 
 # Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
@@ -58,7 +60,12 @@ class ServiceCultureModel(Model):
         Seed of the run's generator; ``config.seed`` when omitted. The org's graph generator gets
         its own seed drawn from ``model.rng``, so one seed fixes everything.
     org
-        A prebuilt organisation (e.g. imported from a file); generated from ``config.org`` when omitted.
+        A prebuilt organisation; built from ``config.org`` when omitted (generated, or imported from
+        the client's files with ``org=from_file``, see ``sim.org.files``).
+    initial_state
+        Measured starting values per person variable (``engagement``, ``trust``, ``orientation``...):
+        ``(n,)`` arrays in [0, 1] indexed by seat, NaN for "draw as usual". Applied after the first
+        workforce is hired; an imported org's survey (``org.survey``) supplies it when omitted.
     space
         Place agents on Mesa's ``Network`` space (needed by the dashboard; costs time on huge orgs).
 
@@ -75,6 +82,7 @@ class ServiceCultureModel(Model):
         seed: int | None = None,
         *,
         org: Org | None = None,
+        initial_state: Mapping[str, np.ndarray] | None = None,
         space: bool = True,
     ) -> None:
         cfg = config if config is not None else load_config()
@@ -90,7 +98,10 @@ class ServiceCultureModel(Model):
         self.customer_cfg = OmegaConf.to_object(cfg.customers)
         self.leadership = OmegaConf.to_object(cfg.leadership)
         self.policies = {k: float(v) for k, v in cfg.policies.items() if k != "name"}
-        self.org = org if org is not None else build_org(cfg.org, np.random.default_rng(self.rng.integers(2**63)))
+        if org is None:
+            org, surveyed = org_from_config(cfg.org, np.random.default_rng(self.rng.integers(2**63)))
+            initial_state = surveyed if initial_state is None else initial_state
+        self.org = org
         o = self.org
         self.boss = np.where(o.manager >= 0, o.manager, np.arange(o.n))
         self.is_root = o.manager < 0
@@ -110,6 +121,7 @@ class ServiceCultureModel(Model):
         self._occupant = np.full(o.n, None, dtype=object)
         self.people.open[:] = o.initially_open
         self._hire(np.flatnonzero(o.initially_filled & o.initially_open), first=True)
+        self._set_initial_state(initial_state or {})
         self.week = Week()
         self._last_recognition_rate = self._recognition_rate(self.week)
         self.flows: dict[str, float] = {}
@@ -166,6 +178,21 @@ class ServiceCultureModel(Model):
             agent = (Leader if o.is_leader[seat] else Employee)(self, seat)
             self._occupant[seat] = agent
             p.person_id[seat] = agent.unique_id
+
+    def _set_initial_state(self, values: Mapping[str, np.ndarray]) -> None:
+        """Overwrite drawn starting values with measured ones where given (NaN keeps the draw)."""
+        p = self.people
+        for name, given in values.items():
+            if name not in PERSON_VARIABLES:
+                raise ValueError(f"initial_state: {name!r} is not a person variable: {', '.join(PERSON_VARIABLES)}")
+            given = np.asarray(given, dtype=np.float64)
+            if given.shape != (self.org.n,) or np.any((given < 0) | (given > 1)):
+                raise ValueError(f"initial_state[{name!r}] must be {self.org.n} values in [0, 1] (NaN: not given)")
+            use = np.isfinite(given) & p.filled
+            getattr(p, name)[use] = given[use]
+            if name == "orientation":
+                # a measured orientation is also the best estimate of the disposition people are anchored to
+                p.disposition[use] = given[use]
 
     def _assign_styles(self, leaders: np.ndarray, first: bool) -> None:
         lead = self.leadership

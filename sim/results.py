@@ -176,6 +176,13 @@ def _png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def save_figure(path: Path, fig: Figure) -> Path:
+    """Save ``fig`` as a PNG at 110 dpi, atomically, and close it. Returns ``path``."""
+    atomic_write_bytes(Path(path), _png_bytes(fig))
+    _close(fig)
+    return Path(path)
+
+
 def _close(fig: Figure) -> None:
     # Only figures made through pyplot are held by it (and leak until closed); pyplot can only hold
     # figures if it has been imported, and importing it here would pick a GUI backend for nothing.
@@ -217,10 +224,7 @@ def write_run(
     write_parquet_atomic(written["timeseries"], timeseries)
     write_parquet_atomic(written["teams"], teams)
     for name, fig in (figures or {}).items():
-        path = run_dir / FIGURES / f"{name}.png"
-        atomic_write_bytes(path, _png_bytes(fig))
-        _close(fig)
-        written[f"figure:{name}"] = path
+        written[f"figure:{name}"] = save_figure(run_dir / FIGURES / f"{name}.png", fig)
     written["summary"] = run_dir / SUMMARY
     atomic_write_text(written["summary"], summary_text)
     return written

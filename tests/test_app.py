@@ -200,3 +200,11 @@ def test_the_command_line_serves_on_loopback_unless_told_otherwise(monkeypatch):
     assert calls[0][:6] == ["run", "sim.app", "--host", "127.0.0.1", "--port", "8765"]
     assert calls[1][:6] == ["run", "sim.app", "--host", "0.0.0.0", "--port", "9001"]
     assert all({"--production", "--no-open", "--no-check-version"} <= set(args) for args in calls)
+
+
+def test_org_selector_offers_generated_orgs_only():
+    from sim.app import dashboard_orgs
+
+    names = dashboard_orgs()
+    assert "company" in names and "small_team" in names
+    assert "from_file" not in names  # a file import needs a path the room cannot type

@@ -3,7 +3,18 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim.config import load_config
-from sim.org import DEPARTMENT_HEAD, EXECUTIVE, STAFF, TEAM_LEAD, assemble, build_org, levels_from_managers
+from sim.org import (
+    DEPARTMENT_HEAD,
+    EXECUTIVE,
+    STAFF,
+    TEAM_LEAD,
+    CycleError,
+    assemble,
+    build_org,
+    departments_from_managers,
+    levels_from_managers,
+    radial_layout,
+)
 
 
 def company(seed=1, **over):
@@ -89,9 +100,49 @@ def test_levels_by_pointer_jumping_on_a_deep_chain():
     assert np.array_equal(levels_from_managers(manager), np.arange(1000))
 
 
-def test_cycle_in_reports_to_is_refused():
+def test_cycle_in_reports_to_is_refused_naming_its_seats():
     with pytest.raises(ValueError, match="cycle"):
         levels_from_managers(np.array([-1, 2, 3, 1]))
+    # seats 4 -> 5 -> 6 -> 4 form the cycle; 7 only hangs below it
+    with pytest.raises(CycleError) as err:
+        levels_from_managers(np.array([-1, 0, 0, 1, 5, 6, 4, 4]))
+    assert sorted(err.value.seats) == [4, 5, 6]
+
+
+def test_levels_beyond_their_int16_are_refused():
+    with pytest.raises(ValueError, match="40000 levels deep"):
+        levels_from_managers(np.arange(-1, 40_000))
+
+
+def test_departments_by_binary_lifting_on_a_deep_chain_and_a_bushy_tree():
+    chain = np.arange(-1, 5000)
+    assert departments_from_managers(chain, levels_from_managers(chain)).tolist() == [-1] + [0] * 5000
+    org = company()
+    heads = np.flatnonzero(org.level == DEPARTMENT_HEAD)
+    top = org.department[org.level > DEPARTMENT_HEAD]
+    # every deeper seat's department is the department of its manager
+    assert np.array_equal(top, org.department[org.manager[org.level > DEPARTMENT_HEAD]])
+    assert org.department[heads].tolist() == list(range(heads.size))
+
+
+def test_layout_gives_each_team_its_own_sector_whatever_its_size():
+    # a root with a department of 1 team lead (8 staff) and a department of 3 leads (1 staff each)
+    manager = np.array([-1, 0, 0, 1, 2, 2, 2] + [3] * 8 + [4, 5, 6])
+    level = levels_from_managers(manager)
+    xy = radial_layout(manager, level)
+    angle = np.mod(np.arctan2(xy[:, 1], xy[:, 0]), 2 * np.pi)
+    assert np.allclose(np.hypot(xy[:, 0], xy[:, 1]), level)
+    for depth in range(1, int(level.max()) + 1):
+        seats = np.flatnonzero(level == depth)
+        parents = manager[seats[np.argsort(angle[seats])]]
+        runs = parents[np.concatenate([[True], parents[1:] != parents[:-1]])]
+        assert len(runs) == len(set(runs))  # siblings sit together, never interleaved with cousins
+    for leader in np.unique(manager[manager >= 1]):
+        kids = angle[manager == leader]
+        assert kids.min() <= angle[leader] <= kids.max()  # the leader stands over its team
+    # leaves share the circle evenly: the 11 staff are 2*pi/11 apart
+    staff = np.sort(angle[level == 3])
+    assert np.allclose(np.diff(staff), 2 * np.pi / 11)
 
 
 def test_assemble_derives_teams_from_a_reports_to_list():

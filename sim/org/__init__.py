@@ -12,6 +12,10 @@ its manager, the root of its own. Ties:
 
 Seats can be *closed* (reserve for growth), *open and vacant*, or *filled*; growth and
 decline open and close seats, so the graph is never rebuilt (MODEL_BRIEF, growth and decline).
+
+An org is generated from the config (:func:`build_org`) or imported from the client's files
+(``sim.org.files``); both end in :func:`assemble`. ``python -m sim.org check FILE`` validates and
+draws a file (``sim.org.check``).
 """
 
 from __future__ import annotations
@@ -163,24 +167,62 @@ def _select(ties: sp.csr_matrix, code: int) -> sp.csr_matrix:
     return out
 
 
+class CycleError(ValueError):
+    """The reports-to relation has a cycle; ``seats`` is one cycle, in reports-to order."""
+
+    def __init__(self, seats: list[int]) -> None:
+        super().__init__("the reports-to relation has a cycle")
+        self.seats = seats
+
+
 def levels_from_managers(manager: np.ndarray) -> np.ndarray:
     """Depth of every seat below its root by pointer jumping: O(n log depth), no loop per seat.
 
     ``dist[i]`` is the number of hops from i to ``anc[i]``; each round composes a jump with the
-    ancestor's jump, so depth d needs ceil(log2 d) rounds. Raises ``ValueError`` on a cycle.
+    ancestor's jump, so depth d needs ceil(log2 d) rounds. Raises ``CycleError`` (a ``ValueError``)
+    naming the seats of one cycle.
     """
     dist = (manager >= 0).astype(np.int64)
     anc = manager.astype(np.int64).copy()
     for _ in range(int(np.ceil(np.log2(max(manager.size, 2)))) + 1):
         has = anc >= 0
         if not has.any():
-            return dist.astype(np.int16)
+            break
         up = anc[has]
         dist[has] = dist[has] + dist[up]
         anc[has] = anc[up]
-    if (anc >= 0).any():
-        raise ValueError("the reports-to relation has a cycle")
+    stuck = np.flatnonzero(anc >= 0)
+    if stuck.size:
+        # After >= n hops a seat that never reached a root stands on a cycle: walk that one cycle.
+        start = int(anc[stuck[0]])
+        cycle, seat = [start], int(manager[start])
+        while seat != start:
+            cycle.append(seat)
+            seat = int(manager[seat])
+        raise CycleError(cycle)
+    if dist.max(initial=0) > np.iinfo(np.int16).max:
+        raise ValueError(f"the reports-to relation is {int(dist.max())} levels deep: at most 32767 are supported")
     return dist.astype(np.int16)
+
+
+def departments_from_managers(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Index of each seat's level-1 ancestor (its department), numbered in seat order; -1 for a root.
+
+    The ancestor ``level - 1`` hops up, by binary lifting: O(n log depth).
+    """
+    hops = np.maximum(level.astype(np.int64) - 1, 0)
+    department = np.arange(manager.size, dtype=np.int64)
+    jump = np.where(manager >= 0, manager, department)  # 2**bit hops up; a root stays put
+    bit = 0
+    while (hops >> bit).any():
+        take = ((hops >> bit) & 1).astype(bool)
+        department[take] = jump[department[take]]
+        jump = jump[jump]
+        bit += 1
+    dept_index = np.full(manager.size, -1, dtype=np.int64)
+    heads = np.flatnonzero(level == 1)
+    dept_index[heads] = np.arange(heads.size)
+    return np.where(level >= 1, dept_index[department], -1)
 
 
 def assemble(
@@ -212,14 +254,7 @@ def assemble(
     leads = np.full(n, -1, dtype=np.int64)
     leads[leader_seats] = np.arange(leader_seats.size)
     team = np.where(manager >= 0, leads[np.maximum(manager, 0)], leads)
-    department = np.arange(n, dtype=np.int64)
-    for _ in range(int(level.max()) + 1):
-        deep = level[department] > 1
-        department[deep] = manager[department[deep]]
-    dept_index = np.full(n, -1, dtype=np.int64)
-    heads = np.flatnonzero(level == 1)
-    dept_index[heads] = np.arange(heads.size)
-    department = np.where(level >= 1, dept_index[department], -1)
+    department = departments_from_managers(manager, level)
 
     ties = _symmetric(n, peer_pairs, Org.PEER) + _symmetric(n, cross_pairs, Org.CROSS)
     # a pair that is both peer and cross counts as peer
@@ -250,22 +285,48 @@ def assemble(
 def _symmetric(n: int, pairs: np.ndarray, code: int) -> sp.csr_matrix:
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    # unique unordered pairs via one int64 key per pair, sorted then deduplicated: for millions of
+    # pairs this is several times faster than np.unique (row-wise, or its hashing 1-D variant)
+    key = np.sort(pairs.min(axis=1) * n + pairs.max(axis=1))
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if key.size else key
+    low, high = np.divmod(key, n)
+    rows = np.concatenate([low, high])
+    cols = np.concatenate([high, low])
     return sp.csr_matrix((np.full(rows.size, float(code)), (rows, cols)), shape=(n, n))
 
 
 def radial_layout(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """A fixed radial tree layout: radius = level, seats of a level spread evenly in the order of their
-    manager's angle, so teams sit together. O(n log n) per level, no force-directed iterations."""
+    """A fixed radial tree layout: radius = level; every subtree gets an angular sector in proportion
+    to the leaves under it, split among its children in seat order, so a team sits right below its
+    leader whatever the team sizes. One vectorised pass per level, no force-directed iterations.
+    """
     n = manager.size
-    angle = np.zeros(n)
-    for depth in range(int(level.max()) + 1):
-        seats = np.flatnonzero(level == depth)
-        parent_angle = np.where(manager[seats] >= 0, angle[np.maximum(manager[seats], 0)], 0.0)
-        order = seats[np.lexsort((seats, parent_angle))]
-        angle[order] = 2 * np.pi * (np.arange(order.size) + 0.5) / order.size
+    depth = int(level.max()) + 1 if n else 0
+    has_parent = manager >= 0
+    leaves = np.ones(n)
+    leaves[manager[has_parent]] = 0.0  # a leader's weight is the sum of its children's
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[by_level], np.arange(depth + 1))
+    for d in range(depth - 1, 0, -1):
+        child = by_level[bounds[d] : bounds[d + 1]]
+        np.add.at(leaves, manager[child], leaves[child])
+    start, span = np.zeros(n), np.zeros(n)
+    for d in range(depth):
+        seats = by_level[bounds[d] : bounds[d + 1]]
+        parent = manager[seats]
+        # roots share the whole circle; anyone else shares its parent's sector
+        p_start = np.where(parent >= 0, start[np.maximum(parent, 0)], 0.0)
+        p_span = np.where(parent >= 0, span[np.maximum(parent, 0)], 2 * np.pi)
+        p_weight = np.where(parent >= 0, leaves[np.maximum(parent, 0)], leaves[seats].sum())
+        order = np.lexsort((seats, parent))
+        seats, parent, p_start, p_span, p_weight = (a[order] for a in (seats, parent, p_start, p_span, p_weight))
+        share = leaves[seats] / p_weight
+        before = np.cumsum(share) - share  # share of the siblings placed before, within each parent
+        first = np.concatenate([[True], parent[1:] != parent[:-1]])
+        before -= np.maximum.accumulate(np.where(first, before, 0.0))
+        start[seats] = p_start + before * p_span
+        span[seats] = share * p_span
+    angle = start + span / 2
     radius = level.astype(np.float64)
     return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
 
@@ -316,11 +377,8 @@ def build_org(cfg, rng: np.random.Generator) -> Org:
 
     peer_pairs = within_group_pairs(manager, cfg.peer_tie_prob, rng)
     staff = np.arange(first_staff, n)
-    n_cross = int(round(cfg.cross_ties_per_person * staff.size / 2))
-    cross = rng.choice(staff, size=(n_cross, 2)) if staff.size else np.empty((0, 2), dtype=np.int64)
-    cross = cross[manager[cross[:, 0]] != manager[cross[:, 1]]]
-
-    serves = _internal_service_links(leads, frontline_leaders, manager, int(cfg.served_teams), rng)
+    cross = cross_team_pairs(staff, manager, float(cfg.cross_ties_per_person), rng)
+    serves = internal_service_links(leads, frontline_leaders, manager, int(cfg.served_teams), rng)
 
     is_open = np.ones(n, dtype=bool)
     filled = np.ones(n, dtype=bool)
@@ -332,18 +390,46 @@ def build_org(cfg, rng: np.random.Generator) -> Org:
     return assemble(manager, frontline_leaders, peer_pairs, cross, serves, is_open, filled)
 
 
-def _internal_service_links(
-    leads: np.ndarray, frontline_leaders: np.ndarray, manager: np.ndarray, per_team: int, rng: np.random.Generator
+def cross_team_pairs(staff: np.ndarray, manager: np.ndarray, per_person: float, rng: np.random.Generator) -> np.ndarray:
+    """Random ties between staff seats of different teams, ``per_person`` of them per seat on average.
+
+    Pairs are drawn uniformly from ``staff`` and those inside one team dropped, so the realised mean
+    is a little under ``per_person`` in small orgs.
+    """
+    n_cross = int(round(per_person * staff.size / 2))
+    cross = rng.choice(staff, size=(n_cross, 2)) if staff.size else np.empty((0, 2), dtype=np.int64)
+    return cross[manager[cross[:, 0]] != manager[cross[:, 1]]]
+
+
+def internal_service_links(
+    team_leaders: np.ndarray,
+    frontline_leaders: np.ndarray,
+    group: np.ndarray,
+    per_team: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Each back-office team serves ``per_team`` frontline teams, those of its own department first."""
-    front = leads[frontline_leaders[leads]]
-    back = leads[~frontline_leaders[leads]]
+    """Each back-office team serves ``per_team`` frontline teams (C1), those of its own group first.
+
+    Parameters
+    ----------
+    team_leaders : seats of the leaders of the teams that may serve or be served (work teams).
+    frontline_leaders : (n,) bool, the team this seat leads serves customers.
+    group : (n,) a grouping key per seat (the department head, or the department index); a back-office
+        team picks among the frontline teams of its own group, or among all when its group has none.
+    per_team : frontline teams per back-office team (fewer when fewer exist).
+
+    Returns
+    -------
+    (k, 2) ``(backoffice_leader_seat, frontline_leader_seat)`` pairs.
+    """
+    front = team_leaders[frontline_leaders[team_leaders]]
+    back = team_leaders[~frontline_leaders[team_leaders]]
     if per_team == 0 or front.size == 0 or back.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     links = []
-    for head in np.unique(manager[back]):
-        own_back = back[manager[back] == head]
-        own_front = front[manager[front] == head]
+    for key in np.unique(group[back]):
+        own_back = back[group[back] == key]
+        own_front = front[group[front] == key]
         pool = own_front if own_front.size else front
         m = min(per_team, pool.size)
         picks = np.argsort(rng.random((own_back.size, pool.size)), axis=1)[:, :m]
