@@ -3,9 +3,12 @@
     python -m sim                                   # the default scenario
     python -m sim scenario=c06_manager_b seed=3 org=small_team
     python -m sim -m seed=1,2,3                     # a sweep on the local parallel launcher
+    python -m sim -m seed=range(8) hydra.sweep.dir=multirun/s1   # run again to resume
 
 Each run writes ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and ``summary.json``
-into its Hydra output folder (OUTPUTS.md) and prints where they went.
+into its Hydra output folder (OUTPUTS.md) and prints where they went. A job whose folder already
+holds a complete run of the same configuration and seed (``run_key``, sim.sweep) is skipped, so
+re-running a sweep into the same folder resumes it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, config_dir, register_configs, validate
@@ -23,28 +27,38 @@ from sim.config import ConfigError, config_dir, register_configs, validate
 
 def _task(cfg: DictConfig) -> float:
     logging.getLogger("MESA").setLevel(logging.WARNING)
+    from sim.results import SUMMARY
     from sim.run import run_and_write
+    from sim.sweep import finished_with_key, remove_leftovers, run_key
 
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    out = Path(hydra_cfg.runtime.output_dir)
+    sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     try:
         validate(cfg)
+        if finished_with_key(out, run_key(cfg)):
+            print(f"skipped: {out} already holds this run (same config and seed)")
+            return _report(out / SUMMARY)
+        remove_leftovers(out)
         # also covers what only building the model finds, e.g. a bad org chart file (org=from_file)
-        written = run_and_write(cfg, out)
+        # A sweep shows one progress bar for all its runs (sim.sweep.SweepProgress), not one per run.
+        written = run_and_write(cfg, out, progress=False if sweeping else None)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(f"wrote {len(written)} files to {out}")
-    summary = written.get("summary")
-    if summary is not None:
-        import json
+    return _report(written["summary"])
 
-        final = json.loads(Path(summary).read_text())["final"]
-        print(
-            "final week: "
-            + ", ".join(f"{k}={final[k]:.3f}" for k in ("culture_mean", "service_quality", "customer_satisfaction"))
-        )
-        return float(final["service_quality"])
-    return float("nan")
+
+def _report(summary: Path) -> float:
+    import json
+
+    final = json.loads(Path(summary).read_text())["final"]
+    print(
+        "final week: "
+        + ", ".join(f"{k}={final[k]:.3f}" for k in ("culture_mean", "service_quality", "customer_satisfaction"))
+    )
+    return float(final["service_quality"])
 
 
 def main() -> None:

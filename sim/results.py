@@ -240,7 +240,8 @@ class RunOutputs:
     path: Path
 
 
-def _read_summary(path: Path) -> dict:
+def read_summary(path: Path) -> dict:
+    """Read ``summary.json``; ValueError naming the file when it is not a JSON object."""
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -273,7 +274,7 @@ def read_run(run_dir: Path) -> RunOutputs:
     for name in (SUMMARY, TIMESERIES, TEAMS):
         if not (run_dir / name).is_file():
             raise FileNotFoundError(f"{run_dir / name} is missing: the run is incomplete")
-    summary = _read_summary(run_dir / SUMMARY)
+    summary = read_summary(run_dir / SUMMARY)
     frames = {}
     for name in (TIMESERIES, TEAMS):
         try:
@@ -300,7 +301,26 @@ def is_complete(run_dir: Path) -> bool:
     """
     run_dir = Path(run_dir)
     try:
-        _read_summary(run_dir / SUMMARY)
+        read_summary(run_dir / SUMMARY)
     except (OSError, ValueError):
         return False
     return (run_dir / TIMESERIES).is_file() and (run_dir / TEAMS).is_file()
+
+
+def replace_doc_section(path: Path, name: str, body: str, *, title: str) -> None:
+    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->`` in a Markdown file,
+    atomically, keeping the rest of the file; append the section when it is not there yet, and
+    start the file with ``# title`` when there is no file.
+
+    Lets several generators (e.g. the model and the sweep benchmarks) share one document.
+    """
+    path = Path(path)
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.is_file() else f"# {title}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    atomic_write_text(path, text)

@@ -36,6 +36,7 @@ def run(
     The Mesa ``Network`` space is only needed by the dashboard, so it is off here by default.
     """
     from sim.results import git_revision, summarise, versions
+    from sim.sweep import run_key
 
     cfg = config if config is not None else load_config()
     model = ServiceCultureModel(cfg, seed=seed, space=space)
@@ -46,6 +47,7 @@ def run(
     summary = {
         "seed": model.seed,
         "name": str(cfg.name),
+        "run_key": run_key(cfg, seed=model.seed),
         "config": to_container(cfg),
         "versions": versions(),
         "git_revision": git_revision(),
@@ -55,13 +57,17 @@ def run(
     return RunResult(timeseries=ts, teams=model.team_table(), summary=summary, model=model)
 
 
-def run_and_write(config: DictConfig, out_dir: Path, seed: int | None = None) -> dict[str, Path]:
+def run_and_write(
+    config: DictConfig, out_dir: Path, seed: int | None = None, *, progress: bool | None = None
+) -> dict[str, Path]:
     """Run and write ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and, last,
-    ``summary.json`` into ``out_dir`` (each file atomically)."""
+    ``summary.json`` into ``out_dir`` (each file atomically). ``progress`` defaults to
+    ``config.output.progress``."""
     from sim.plots import standard_figures
     from sim.results import write_run
 
-    result = run(config, seed=seed, progress=bool(config.output.progress))
+    show = bool(config.output.progress) if progress is None else progress
+    result = run(config, seed=seed, progress=show)
     figures = None
     if config.output.figures:
         o, p = result.model.org, result.model.people

@@ -217,3 +217,16 @@ def test_versions_has_the_keys():
     assert set(v) == {"python", "sim", "mesa", "numpy", "hydra", "networkx", "pandas"}
     assert all(isinstance(x, str) and x for x in v.values())
     assert v["numpy"] == np.__version__
+
+
+def test_a_doc_section_is_replaced_in_place_and_the_rest_kept(tmp_path):
+    from sim.results import replace_doc_section
+
+    doc = tmp_path / "perf.md"
+    replace_doc_section(doc, "a", "first A", title="Performance")
+    replace_doc_section(doc, "b", "B", title="Performance")
+    replace_doc_section(doc, "a", "second A", title="Performance")
+    text = doc.read_text()
+    assert text.startswith("# Performance\n")
+    assert "second A" in text and "first A" not in text and "B" in text
+    assert text.index("second A") < text.index("<!-- b:start -->")

@@ -1,0 +1,194 @@
+"""Sweep throughput and the per-run overhead of each Hydra launcher, against the model in-process.
+
+    python experiments/benchmark_sweep.py            # default scenario -> docs/performance.md (section "sweeps")
+    python experiments/benchmark_sweep.py --quick    # fewer runs, joblib and basic only
+    python experiments/benchmark_sweep.py --json     # last line: the results as one JSON object
+
+Everything is measured in this one process run, so the ratios compare like with like:
+
+- ``in-process``: median CPU and wall time of ``sim.run.run_and_write`` on the default config
+  (figures and all, as a sweep's run writes them), after one warm-up run, measured again just
+  before each launcher so that both sides of each ratio see the same machine load;
+- for each launcher, two sweeps over seeds (``n_small`` and ``n_large`` runs) through
+  ``python -m sim -m``, timing the wall clock and the CPU seconds of the whole process tree. The
+  marginal CPU per run, ``(cpu_large - cpu_small) / (n_large - n_small)``, is what one run costs
+  inside a sweep; minus the in-process CPU time it is the launcher's **per-run overhead** (as a
+  share of a run). CPU seconds do not depend on what else the machine runs, so this ratio holds
+  on a shared machine; the wall-clock figures do not.
+- runs per minute are ``60 / marginal wall time``: the sustained rate of a long sweep; start-up is
+  ``wall_small - n_small x marginal wall``, the fixed rest (Python, Hydra, Ray's start).
+- Ray's worker processes are not all children of the sweep's process, so its CPU figure is a lower
+  bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from sim.config import load_config
+from sim.results import replace_doc_section
+from sim.run import run_and_write
+
+ROOT = Path(__file__).resolve().parent.parent
+RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+#: name -> (overrides, workers)
+LAUNCHERS = {
+    "basic": (["hydra/launcher=basic"], 1),
+    "joblib, 1 worker": (["hydra.launcher.n_jobs=1"], 1),
+    "joblib, 2 workers": (["hydra.launcher.n_jobs=2"], 2),
+    "submitit local": (["hydra/launcher=submitit_local"], 2),
+    "ray (local)": (["hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2"], 2),
+}
+QUICK_LAUNCHERS = ("basic", "joblib, 1 worker", "joblib, 2 workers")
+
+
+def in_process(overrides: list[str], repeats: int) -> tuple[float, float]:
+    """Median (CPU, wall) seconds of one default run written to disk in this process (after a warm-up)."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    cfg = load_config(overrides)
+    cpu, wall = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeats + 1):
+            c0, w0 = time.process_time(), time.perf_counter()
+            run_and_write(cfg, Path(tmp) / str(i), progress=False)
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+    return statistics.median(cpu[1:]), statistics.median(wall[1:])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sweep_cost(overrides: list[str], runs: int, extra: list[str]) -> tuple[float, float]:
+    """(CPU, wall) seconds of ``python -m sim -m seed=range(runs)`` with the given launcher overrides."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "sim", "-m", f"seed=range({runs})", f"hydra.sweep.dir={tmp}/sweep"]
+        cpu0, start = _children_cpu(), time.perf_counter()
+        done = subprocess.run(
+            cmd + extra + overrides,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            env={**os.environ, **RAY_ENV},
+        )
+        wall, cpu = time.perf_counter() - start, _children_cpu() - cpu0
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(overrides)} failed:\n{done.stderr[-2000:]}")
+        finished = len(list(Path(tmp, "sweep").glob("*/summary.json")))
+        if finished != runs:
+            raise RuntimeError(f"{' '.join(overrides)}: {finished} of {runs} runs finished")
+    return cpu, wall
+
+
+def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repeats: int) -> dict:
+    cpu_runs, wall_runs = [], []
+    rows = []
+    for name in tqdm(names, desc="launchers", unit="launcher"):
+        overrides, workers = LAUNCHERS[name]
+        # the in-process baseline is taken beside each launcher, so a change of load in between
+        # shifts both alike
+        cpu_run, wall_run = in_process(extra, repeats)
+        cpu_runs.append(cpu_run)
+        wall_runs.append(wall_run)
+        cpu_small, wall_small = sweep_cost(overrides, n_small, extra)
+        cpu_large, wall_large = sweep_cost(overrides, n_large, extra)
+        cpu_per_run = (cpu_large - cpu_small) / (n_large - n_small)
+        wall_per_run = (wall_large - wall_small) / (n_large - n_small)
+        rows.append(
+            {
+                "launcher": name,
+                "workers": workers,
+                f"wall_{n_small}": wall_small,
+                f"wall_{n_large}": wall_large,
+                "runs_per_min": 60.0 / wall_per_run,
+                "cpu_per_run_s": cpu_per_run,
+                "in_process_cpu_s": cpu_run,
+                "overhead_share": (cpu_per_run - cpu_run) / cpu_run,
+                "startup_s": wall_small - n_small * wall_per_run,
+            }
+        )
+    return {
+        "in_process_cpu_s": statistics.median(cpu_runs),
+        "in_process_wall_s": statistics.median(wall_runs),
+        "n_small": n_small,
+        "n_large": n_large,
+        "overrides": extra,
+        "launchers": rows,
+    }
+
+
+def markdown(result: dict) -> str:
+    t = result["in_process_cpu_s"]
+    lines = [
+        "## Sweeps: launchers against the model in-process",
+        "",
+        "Generated by `experiments/benchmark_sweep.py` on a 2-core machine; all figures from one run of it.",
+        f"One default run written to disk in-process (`sim.run.run_and_write`, overrides "
+        f"`{' '.join(result['overrides']) or 'none'}`): **{t:.3f} CPU s** ({result['in_process_wall_s']:.3f} s"
+        " wall), median.",
+        f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds. A run's cost in"
+        " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
+        " in-process CPU time, as a share of it (CPU time does not depend on other load, so it is the figure to"
+        " trust on a shared machine). Runs per minute and start-up (Python, Hydra, Ray) are wall clock.",
+        "",
+        "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | in-process (s) "
+        "| overhead per run | start-up (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in result["launchers"]:
+        lines.append(
+            f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {r['cpu_per_run_s']:.3f} "
+            f"| {r['in_process_cpu_s']:.3f} "
+            f"| {100 * r['overhead_share']:+.0f}% | {r['startup_s']:.1f} |"
+        )
+    joblib = [r for r in result["launchers"] if r["launcher"].startswith("joblib")]
+    if joblib:
+        worst = max(r["overhead_share"] for r in joblib)
+        verdict = "within" if worst < 0.20 else "**over**"
+        lines += ["", f"joblib's overhead per run is at most {100 * worst:.0f}% of a run: {verdict} the 20% target."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer runs; basic and joblib only; no doc written")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--figures",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="runs write their figures, as the default config does (default: yes)",
+    )
+    args = parser.parse_args(argv)
+    extra = [] if args.figures else ["output.figures=false"]
+    names = list(QUICK_LAUNCHERS if args.quick else LAUNCHERS)
+    n_small, n_large = (2, 6) if args.quick else (4, 16)
+    result = measure(names, n_small, n_large, extra, repeats=2 if args.quick else 3)
+    text = markdown(result)
+    print(text)
+    if not args.quick:
+        replace_doc_section(args.out, "sweeps" if args.figures else "sweeps-no-figures", text, title="Performance")
+        print(f"\nwrote {args.out}")
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

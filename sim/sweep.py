@@ -1,0 +1,200 @@
+"""Sweeps: the key that names a run, resuming a sweep, the jobs a sweep expects, and its progress bar.
+
+A run is keyed by its resolved configuration (the seed included; ``output.progress`` left out, since
+it changes nothing on disk)::
+
+    run_key = sha256(canonical JSON of the resolved config)[:16]
+
+The key goes into ``summary.json`` (``run_key``). Re-running a sweep into the same folder
+(``hydra.sweep.dir=...``) skips every job whose folder already holds a complete run with the same key
+and runs the rest, so a sweep killed halfway resumes without losing or repeating a finished run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+from tqdm.auto import tqdm
+
+from sim.config import to_container
+from sim.results import SUMMARY, TEAMS, TIMESERIES, read_summary
+
+#: Config keys that change nothing a run writes, left out of its key.
+KEY_EXCLUDES = (("output", "progress"),)
+TMP_GLOB = ".*.tmp"
+
+
+def run_key(cfg: DictConfig, seed: int | None = None) -> str:
+    """The run's key: a hash of its resolved configuration, seed included.
+
+    Parameters
+    ----------
+    cfg : omegaconf.DictConfig
+        The run's composed configuration (a ``hydra`` node, if present, is ignored).
+    seed : int, optional
+        The seed the run actually used, when it was given apart from ``cfg.seed``.
+
+    Returns
+    -------
+    str
+        16 hex digits; equal for equal configurations whatever the key order or the launcher.
+    """
+    data = to_container(cfg)
+    data.pop("hydra", None)
+    if seed is not None:
+        data["seed"] = int(seed)
+    for path in KEY_EXCLUDES:
+        node = data
+        for part in path[:-1]:
+            node = node.get(part, {})
+        node.pop(path[-1], None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def run_status(job: Path) -> tuple[str, str, dict | None]:
+    """Whether a run folder holds a complete run: ``(status, detail, summary)``.
+
+    ``status`` is ``complete`` (``summary.json`` parses, has ``final`` and ``mean``, and both Parquet
+    files' footers read), ``unfinished`` (no ``summary.json``) or ``corrupt`` (a file that is there
+    cannot be read); ``detail`` says why; ``summary`` is the parsed summary when complete, else None.
+    """
+    job = Path(job)
+    leftovers = sorted(p.name for p in job.rglob(TMP_GLOB))
+    if not (job / SUMMARY).is_file():
+        detail = "no summary.json"
+        if leftovers:
+            detail += f"; half-written files left by a killed run: {', '.join(leftovers)}"
+        return "unfinished", detail, None
+    try:
+        summary = read_summary(job / SUMMARY)
+        if "final" not in summary or "mean" not in summary:
+            raise ValueError(f"{job / SUMMARY} is corrupt: no 'final' or 'mean'")
+    except (OSError, ValueError) as exc:
+        return "corrupt", str(exc), None
+    for name in (TIMESERIES, TEAMS):
+        try:
+            pq.read_metadata(job / name)
+        except FileNotFoundError:
+            return "corrupt", f"{name} is missing beside a summary.json", None
+        except (OSError, pa.ArrowException) as exc:
+            return "corrupt", f"{name} cannot be read: {exc}", None
+    return "complete", "", summary
+
+
+def finished_with_key(run_dir: Path, key: str) -> bool:
+    """Whether ``run_dir`` holds a complete run (see :func:`run_status`) keyed ``key``."""
+    status, _, summary = run_status(run_dir)
+    return status == "complete" and summary is not None and summary.get("run_key") == key
+
+
+def remove_leftovers(run_dir: Path) -> list[Path]:
+    """Delete the hidden temporary files a killed run left behind (atomic writes that never landed).
+
+    Returns the paths removed.
+    """
+    gone = [p for p in Path(run_dir).rglob(TMP_GLOB) if p.is_file()]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone
+
+
+def _parse(overrides: list[str]) -> list[Any]:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    return OverridesParser.create().parse_overrides(list(overrides))
+
+
+def expected_jobs(task_overrides: list[str]) -> list[tuple[str, ...]]:
+    """The jobs Hydra's basic sweeper makes of a sweep's overrides: one sorted tuple of
+    ``key=value`` strings per job (the cartesian product of every swept value).
+
+    Parameters
+    ----------
+    task_overrides : list of str
+        The command-line overrides of the sweep, e.g. ``["seed=range(4)", "org=small_team"]``.
+
+    Returns
+    -------
+    list of tuple of str
+        In the sweeper's order; compare with a job's ``.hydra/overrides.yaml`` as sorted tuples.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    batches = BasicSweeper.split_arguments(_parse(task_overrides), None)
+    return [tuple(sorted(job)) for batch in batches for job in batch]
+
+
+def is_basic_sweeper(target: str) -> bool:
+    """Whether a sweeper's ``_target_`` is Hydra's basic sweeper or ours (``hydra/sweeper=sim``), whose
+    jobs are the cartesian product of the swept values and can be counted up front."""
+    return str(target).endswith(("basic_sweeper.BasicSweeper", "sim_sweeper.SimSweeper"))
+
+
+def uses_basic_sweeper(cfg: DictConfig) -> bool:
+    """Whether the sweep's jobs come from a basic sweeper (see :func:`is_basic_sweeper`)."""
+    return is_basic_sweeper(OmegaConf.select(cfg, "hydra.sweeper._target_", default=""))
+
+
+def _count_finished(sweep_dir: Path) -> int:
+    return sum(1 for _ in sweep_dir.glob(f"*/{SUMMARY}"))
+
+
+class SweepProgress(Callback):
+    """A Hydra callback that shows a sweep's progress in the launching process: runs done out of the
+    total, the rate and the time left, whatever the launcher (joblib, Ray, Slurm).
+
+    It counts the job folders that hold ``summary.json`` (written last by every run), so runs skipped
+    on resume count as done from the start and the time left is estimated from this session's runs.
+    Configured in ``configs/config.yaml`` under ``hydra.callbacks``.
+    """
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = float(interval)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __getstate__(self) -> dict:
+        # Hydra ships its callbacks to every job process; the watcher thread stays in the launcher.
+        return {"interval": self.interval}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        total = None
+        if uses_basic_sweeper(config):
+            total = len(expected_jobs(list(config.hydra.overrides.task)))
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._watch, args=(sweep_dir, total), daemon=True)
+        self._thread.start()
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _watch(self, sweep_dir: Path, total: int | None) -> None:
+        start = _count_finished(sweep_dir) if sweep_dir.is_dir() else 0
+        with tqdm(total=total, initial=start, desc="sweep", unit="run", dynamic_ncols=True) as bar:
+            for done in self._counts(sweep_dir):
+                bar.update(done - bar.n)
+
+    def _counts(self, sweep_dir: Path) -> Iterator[int]:
+        while True:
+            stopping = self._stop.wait(self.interval)
+            if sweep_dir.is_dir():
+                yield _count_finished(sweep_dir)
+            if stopping:
+                return

@@ -1,0 +1,274 @@
+"""Sweeps: launchers (joblib, submitit's local executor, Ray against a local head), the collector,
+resume after a hard kill, the run key and identical results whatever the launcher."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.collect import collect
+from sim.collect import main as collect_main
+from sim.config import load_config
+from sim.metrics import MODEL_METRICS
+from sim.sweep import expected_jobs, run_key
+
+QUICK = ["org=small_team", "steps=8", "output.figures=false"]
+BIN = Path(sys.executable).parent
+RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+
+
+def sweep(sweep_dir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *QUICK, f"hydra.sweep.dir={sweep_dir}", *args],
+        cwd=sweep_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def summaries(sweep_dir: Path) -> dict[int, dict]:
+    """seed -> {"final": ..., "mean": ...} of every finished run of a sweep over seeds."""
+    out = {}
+    for path in sweep_dir.glob("*/summary.json"):
+        s = json.loads(path.read_text())
+        out[s["seed"]] = {"final": s["final"], "mean": s["mean"]}
+    return out
+
+
+@pytest.fixture(scope="module")
+def joblib_sweep(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """A 4-run sweep (2 seeds x 2 recognition settings) on the default launcher (joblib)."""
+    where = tmp_path_factory.mktemp("joblib") / "sweep"
+    done = sweep(where, "seed=0,1", "policies.remove_misfits=true,false", "hydra.launcher.n_jobs=2")
+    return where, done
+
+
+def test_a_joblib_sweep_collects_into_one_row_per_run(joblib_sweep):
+    where, done = joblib_sweep
+    got = collect(where)
+    assert got.problems.empty
+    assert len(got.runs) == 4
+    assert got.swept == ["org", "steps", "output.figures", "policies.remove_misfits"]
+    assert sorted(zip(got.runs["seed"], got.runs["policies.remove_misfits"], strict=True)) == [
+        (0, False),
+        (0, True),
+        (1, False),
+        (1, True),
+    ]
+    assert {f"final.{m}" for m in MODEL_METRICS} | {f"mean.{m}" for m in MODEL_METRICS} <= set(got.runs.columns)
+    for run, quality in zip(got.runs["run"], got.runs["final.service_quality"], strict=True):
+        summary = json.loads((where / run / "summary.json").read_text())
+        assert quality == summary["final"]["service_quality"]
+    # the sweep's progress bar, in the launching process, reached all four runs
+    assert "4/4" in done.stderr
+
+
+def test_collect_cli_writes_parquet_csv_and_the_long_time_series(joblib_sweep, tmp_path, capsys):
+    where, _ = joblib_sweep
+    assert (
+        collect_main([str(where), "--out", str(tmp_path / "runs.csv"), "--timeseries", str(tmp_path / "ts.parquet")])
+        == 0
+    )
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert len(runs) == 4 and "final.customer_satisfaction" in runs.columns
+    ts = pd.read_parquet(tmp_path / "ts.parquet")
+    assert list(ts.columns) == [
+        "run",
+        "org",
+        "steps",
+        "output.figures",
+        "policies.remove_misfits",
+        "seed",
+        "step",
+        "metric",
+        "value",
+    ]
+    assert len(ts) == 4 * 8 * len(MODEL_METRICS)
+    one = ts[(ts.run == runs.run[0]) & (ts.metric == "engagement")].sort_values("step")
+    wide = pd.read_parquet(where / runs.run[0] / "timeseries.parquet")
+    assert one["value"].tolist() == wide["engagement"].tolist()
+    assert "4 complete runs" in capsys.readouterr().out
+
+
+def test_collect_names_every_missing_unfinished_and_corrupt_run(joblib_sweep, tmp_path, capsys):
+    where = tmp_path / "sweep"
+    shutil.copytree(joblib_sweep[0], where)
+    jobs = sorted(p for p in where.iterdir() if (p / ".hydra").is_dir())
+    shutil.rmtree(jobs[0])  # missing
+    (jobs[1] / "summary.json").unlink()  # unfinished
+    (jobs[1] / ".timeseries.parquet.x1.tmp").write_bytes(b"PAR1 half")
+    (jobs[2] / "teams.parquet").write_bytes(b"not parquet")  # corrupt table
+    got = collect(where)
+    assert len(got.runs) == 1 and got.runs.run.tolist() == [jobs[3].name]
+    status = dict(zip(got.problems.run, got.problems.status, strict=True))
+    assert status == {".": "missing", jobs[1].name: "unfinished", jobs[2].name: "corrupt"}
+    detail = " ".join(got.problems.detail)
+    assert "half-written" in detail and "teams.parquet" in detail
+    assert collect_main([str(where), "--quiet"]) == 0
+    assert collect_main([str(where), "--quiet", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "3 runs not collected" in err and "missing" in err
+    (jobs[3] / "summary.json").write_text("{ not json")
+    assert collect(where).problems.status.tolist().count("corrupt") == 2
+    assert collect_main([str(tmp_path / "nowhere")]) == 2
+
+
+def test_kill_the_launcher_then_resume_loses_no_finished_run(tmp_path):
+    where = tmp_path / "sweep"
+    n = 6
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "-m",
+        "org=small_team",
+        "steps=60",
+        "output.figures=false",
+        f"seed=range({n})",
+        "hydra.launcher.n_jobs=2",
+        f"hydra.sweep.dir={where}",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 240
+    while len(list(where.glob("*/summary.json"))) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the launcher and its workers, mid-sweep
+    proc.wait(timeout=30)
+    finished = {p.parent.name: p.stat().st_mtime_ns for p in where.glob("*/summary.json")}
+    assert 2 <= len(finished) < n, "the sweep should have been killed halfway"
+    # nothing under a real name is half written: every table and summary there reads
+    for table in where.glob("*/*.parquet"):
+        pd.read_parquet(table)
+    before = collect(where)
+    assert len(before.runs) == len(finished)
+    assert set(before.problems.status) <= {"missing", "unfinished"}
+    assert len(before.problems[before.problems.status == "missing"]) + len(
+        before.problems[before.problems.status == "unfinished"]
+    ) == n - len(finished)
+
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("skipped:") == len(finished)
+    for name, mtime in finished.items():
+        assert (where / name / "summary.json").stat().st_mtime_ns == mtime, f"{name} was run again"
+    after = collect(where)
+    assert after.problems.empty and sorted(after.runs.seed) == list(range(n))
+    assert not list(where.rglob("*.tmp"))
+
+
+def test_same_config_and_seed_give_identical_summaries_on_basic_joblib_and_submitit(tmp_path):
+    args = ["seed=3,4"]
+    basic = sweep(tmp_path / "basic", *args, "hydra/launcher=basic")
+    joblib = sweep(tmp_path / "joblib", *args)
+    local = sweep(tmp_path / "submitit", *args, "hydra/launcher=submitit_local")
+    results = [summaries(tmp_path / name) for name in ("basic", "joblib", "submitit")]
+    assert sorted(results[0]) == [3, 4]
+    assert results[0] == results[1] == results[2]
+    assert "sweep" in basic.stderr and "sweep" in joblib.stderr and "sweep" in local.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_head():
+    """A Ray head on 127.0.0.1, started for these tests and stopped after them."""
+    port = _free_port()
+    env = {**os.environ, **RAY_ENV}
+    start = [
+        str(BIN / "ray"),
+        "start",
+        "--head",
+        "--node-ip-address=127.0.0.1",
+        f"--port={port}",
+        "--num-cpus=2",
+        "--include-dashboard=false",
+        "--disable-usage-stats",
+    ]
+    done = subprocess.run(start, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, timeout=60, env=env)
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_ray_cluster_matches_the_local_launchers(ray_head, tmp_path):
+    ray = sweep(tmp_path / "ray", "seed=3,4", "hydra/launcher=ray_cluster", env={**RAY_ENV, "RAY_ADDRESS": ray_head})
+    assert "Connected to Ray cluster" in ray.stderr
+    local = sweep(tmp_path / "basic", "seed=3,4", "hydra/launcher=basic")
+    assert summaries(tmp_path / "ray") == summaries(tmp_path / "basic")
+    assert len(collect(tmp_path / "ray").runs) == 2 and "2/2" in local.stderr
+
+
+def test_the_slurm_preset_composes_to_the_submitit_slurm_launcher(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "--cfg", "hydra", "hydra/launcher=slurm", "hydra.launcher.partition=cpu"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "SlurmLauncher" in done.stdout and "partition: cpu" in done.stdout and "mem_gb: 4" in done.stdout
+
+
+def test_the_run_key_follows_the_config_and_seed_and_nothing_else():
+    base = load_config(["org=small_team"])
+    assert run_key(base) == run_key(load_config(["org=small_team"]))
+    assert run_key(base) == run_key(load_config(["org=small_team", "output.progress=false"]))
+    assert run_key(base) != run_key(load_config(["org=small_team", "seed=1"]))
+    assert run_key(base, seed=1) == run_key(load_config(["org=small_team", "seed=1"]))
+    assert run_key(base) != run_key(load_config(["org=small_team", "policies.remove_misfits=true"]))
+
+
+def test_expected_jobs_is_the_cartesian_product_of_the_swept_values():
+    jobs = expected_jobs(["seed=range(3)", "org=small_team", "policies.remove_misfits=true,false"])
+    assert len(jobs) == 6 and len(set(jobs)) == 6
+    assert ("org=small_team", "policies.remove_misfits=False", "seed=2") in jobs
+
+
+def test_the_up_front_check_covers_every_swept_value_with_a_bounded_number_of_jobs():
+    from hydra_plugins.sim_sweeper.sim_sweeper import covering_jobs
+
+    batch = [list(job) for job in expected_jobs(["seed=range(1000)", "org=small_team", "dynamics.anchor=0.1,0.2,0.3"])]
+    cover = covering_jobs(batch, per_key=20)
+    assert len(cover) == 20  # not 3,000
+    used = {value for job in cover for value in job}
+    assert {"dynamics.anchor=0.1", "dynamics.anchor=0.2", "dynamics.anchor=0.3", "org=small_team"} <= used
+    assert {"seed=0", "seed=999"} <= used  # the first and last of a long list
+    assert covering_jobs(batch[:3], per_key=20) == [list(job) for job in batch[:3]]
+
+
+def test_an_out_of_range_swept_value_stops_the_sweep_before_any_run(tmp_path):
+    where = tmp_path / "sweep"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *QUICK, "dynamics.anchor=0.1,0.2,5", f"hydra.sweep.dir={where}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "dynamics.anchor=5.0 is out of range" in done.stderr and "Traceback" not in done.stderr
+    assert not [p for p in where.iterdir() if p.is_dir()]
