@@ -6,10 +6,20 @@ Public API::
     from sim import ServiceCultureModel, load_config, run
     cfg = load_config(["leadership=manager_b", "org=small_team"])
     result = run(cfg, seed=1)          # a RunResult: timeseries, teams, summary
+    reps = run_seeds(cfg, range(10))   # Replications: the tables of 10 seeds, with a seed column
 """
 
 from sim.config import ConfigError, load_config
 from sim.model import ServiceCultureModel
-from sim.run import RunResult, run, run_and_write
+from sim.run import Replications, RunResult, run, run_and_write, run_seeds
 
-__all__ = ["ConfigError", "RunResult", "ServiceCultureModel", "load_config", "run", "run_and_write"]
+__all__ = [
+    "ConfigError",
+    "Replications",
+    "RunResult",
+    "ServiceCultureModel",
+    "load_config",
+    "run",
+    "run_and_write",
+    "run_seeds",
+]

@@ -7,6 +7,7 @@ headless and can be called from several threads at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -17,6 +18,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+if TYPE_CHECKING:
+    from sim.model import ServiceCultureModel
 
 WEEK = "week"
 FRONTLINE_COLOUR, BACKOFFICE_COLOUR = "tab:orange", "tab:blue"
@@ -210,6 +214,7 @@ def network_figure(
     frontline: np.ndarray,
     filled: np.ndarray,
     title: str = "Service orientation across the organisation",
+    colorbar_label: str = "service orientation (0-1)",
 ) -> Figure:
     """The organisation coloured by service orientation.
 
@@ -224,11 +229,14 @@ def network_figure(
     pos : dict or numpy.ndarray
         Seat positions, ``{seat: (x, y)}`` or an ``(n, 2)`` array.
     orientation : numpy.ndarray
-        Service orientation per seat, in [0, 1].
+        Service orientation per seat, in [0, 1] (or any other person variable in [0, 1], named by
+        ``colorbar_label``).
     is_leader, frontline, filled : numpy.ndarray of bool
         Per seat: leads a team, serves customers, is occupied.
     title : str
         Figure title.
+    colorbar_label : str
+        What the colours show.
 
     Returns
     -------
@@ -263,7 +271,7 @@ def network_figure(
             )
     if (~filled).any():
         ax.scatter(xy[~filled, 0], xy[~filled, 1], marker="o", s=12, facecolors="none", edgecolors="0.5", zorder=2)
-    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label="service orientation (0-1)")
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label=colorbar_label)
     ax.legend(
         handles=[
             Line2D([], [], marker="s", ls="", color="0.4", markeredgecolor="black", label="leader"),
@@ -281,6 +289,93 @@ def network_figure(
     ax.autoscale_view()
     ax.set_axis_off()
     return fig
+
+
+def model_network_figure(
+    model: ServiceCultureModel, *, team: int | None = None, variable: str = "orientation", title: str | None = None
+) -> Figure:
+    """:func:`network_figure` of a model as it is now: the whole organisation, or one team.
+
+    Parameters
+    ----------
+    model : ServiceCultureModel
+        A model, e.g. ``run(...).model`` after its last week.
+    team : int, optional
+        A team number (the ``team`` column of the team table): only its leader and members, laid out
+        afresh (a spring layout, fixed seed) so that the team fills the picture. The whole org when None.
+    title : str, optional
+        Figure title; by default it names the team (if any) and the week.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from sim.state import PERSON_VARIABLES
+
+    if variable not in PERSON_VARIABLES:
+        raise ValueError(f"unknown person variable {variable!r}: one of {', '.join(PERSON_VARIABLES)}")
+    org, people = model.org, model.people
+    week = len(model.timeseries())
+    words = "service orientation" if variable == "orientation" else variable.replace("_", " ")
+    if team is None:
+        seats, graph, pos = np.arange(org.n), org.graph(), org.positions
+    else:
+        if not 0 <= int(team) < org.n_teams:
+            raise ValueError(f"team {team} does not exist: teams are 0..{org.n_teams - 1}")
+        seats = np.flatnonzero(org.select(f"team:{int(team)}"))
+        graph = nx.convert_node_labels_to_integers(org.graph().subgraph(seats.tolist()), ordering="sorted")
+        pos = nx.spring_layout(graph, seed=0)
+    if title is None:
+        where = "the organisation" if team is None else f"team {int(team)}"
+        title = f"{words.capitalize()} across {where} after {week} weeks"
+    return network_figure(
+        graph,
+        pos,
+        getattr(people, variable)[seats],
+        org.is_leader[seats],
+        org.frontline[seats],
+        people.filled[seats],
+        title=title,
+        colorbar_label=f"{words} (0-1)",
+    )
+
+
+def band_plot(
+    ax: Axes,
+    frame: pd.DataFrame,
+    metric: str,
+    *,
+    level: float = 0.9,
+    label: str | None = None,
+    color: str | None = None,
+) -> Axes:
+    """Draw the mean of ``metric`` over seeds per week as a line, its ``level`` interval as a band.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw (a pyplot or an object-oriented axes).
+    frame : pandas.DataFrame
+        One row per seed and step (``step``, ``seed``, ``metric``), e.g. ``run_seeds(...).timeseries``.
+    metric : str
+        The column to draw.
+    level : float
+        Share of seeds inside the band (0.9: from the 5% to the 95% quantile).
+    label, color : str, optional
+        Legend label (``metric`` in words by default) and colour of line and band.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, with ``week`` as the x label.
+    """
+    from sim.analysis import band
+
+    b = band(frame, metric, level)
+    (line,) = ax.plot(b["step"], b["mean"], color=color, label=label if label is not None else _label(metric))
+    ax.fill_between(b["step"], b["low"], b["high"], color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_xlabel(WEEK)
+    return ax
 
 
 def standard_figures(ts: pd.DataFrame, teams: pd.DataFrame, network: dict | None = None) -> dict[str, Figure]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,74 @@ def run(
         **summarise(ts),
     }
     return RunResult(timeseries=ts, teams=model.team_table(), summary=summary, model=model)
+
+
+@dataclass
+class Replications:
+    """One config run over several seeds: the runs' tables stacked, with a ``seed`` column first.
+
+    ``timeseries`` has one row per seed x step; ``teams`` one row per seed x step x team (empty
+    when :func:`run_seeds` was asked for no team tables).
+    """
+
+    timeseries: pd.DataFrame
+    teams: pd.DataFrame
+
+    def band(self, metric: str, level: float = 0.9) -> pd.DataFrame:
+        """The mean of ``metric`` over seeds per step and its central ``level`` interval
+        (``sim.analysis.band``): columns ``step``, ``mean``, ``low``, ``high``, ``n``."""
+        from sim.analysis import band
+
+        return band(self.timeseries, metric, level)
+
+
+def run_seeds(
+    config: DictConfig | None,
+    seeds: Iterable[int],
+    *,
+    steps: int | None = None,
+    teams: bool = True,
+) -> Replications:
+    """Run ``config`` once per seed (in this process, one after another) and stack the tables.
+
+    Parameters
+    ----------
+    config : DictConfig, optional
+        A composed config (``load_config``); the default scenario when None.
+    seeds : iterable of int
+        One run per seed; the same seed gives the same run.
+    steps : int, optional
+        Weeks per run; ``config.steps`` by default.
+    teams : bool
+        Keep the team tables too (they are ~``n_teams`` times larger than the time series).
+
+    Returns
+    -------
+    Replications
+        ``timeseries`` and ``teams``, each with a ``seed`` column first.
+
+    Examples
+    --------
+    >>> reps = run_seeds(load_config(["org=small_team"]), range(5), steps=52)  # doctest: +SKIP
+    >>> reps.band("culture_mean").tail(1)  # doctest: +SKIP
+    """
+    cfg = config if config is not None else load_config()
+    series, tables = [], []
+    for seed in seeds:
+        result = run(cfg, seed=int(seed), steps=steps)
+        series.append(result.timeseries.assign(seed=int(seed)))
+        if teams:
+            tables.append(result.teams.assign(seed=int(seed)))
+    if not series:
+        raise ValueError("run_seeds needs at least one seed")
+
+    def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        if not frames:
+            return pd.DataFrame(columns=["seed"])
+        df = pd.concat(frames, ignore_index=True)
+        return df[["seed", *(c for c in df.columns if c != "seed")]]
+
+    return Replications(timeseries=stack(series), teams=stack(tables))
 
 
 def run_and_write(

@@ -804,6 +804,33 @@ def org_from_config(cfg_org: DictConfig, rng: np.random.Generator) -> tuple[Org,
     return imported.org, imported.initial_state
 
 
+def read_org(cfg: DictConfig, seed: int = 0) -> ImportedOrg:
+    """The organisation an ``org=from_file`` config imports, with each seat's id and each team's name.
+
+    Seat and team numbers follow the reporting lines only, so they are those of every run of
+    ``cfg`` (the ``team`` column of ``teams.parquet``) whatever its seed; ``team_names[t]`` is the
+    ``team`` label on the row of team ``t``'s leader. Generated ties are drawn with ``seed``.
+
+    Parameters
+    ----------
+    cfg : DictConfig
+        A composed config (``load_config(["org=from_file", "org.path=..."])``) or its ``org`` node.
+    seed : int
+        Seed of the generator for generated peer ties and internal-service links.
+
+    Raises
+    ------
+    ConfigError
+        When the config does not import a file (``org.source`` is not ``file``); ``OrgFileError``
+        for a problem in the files.
+    """
+    node = cfg.org if "org" in cfg else cfg
+    typed = typed_org(node)
+    if typed.source != "file":
+        raise ConfigError(f"org={node.get('name', typed.source)} is generated, not imported: use org=from_file")
+    return import_org(OmegaConf.to_object(typed), np.random.default_rng(seed))
+
+
 # ------------------------------------------------------------------ writing an org (templates, round trips)
 def org_table(org: Org, ids: np.ndarray | None = None) -> pd.DataFrame:
     """An org as the CSV reports-to list: ``id, manager_id, role, team, frontline, vacant``.
