@@ -2,7 +2,8 @@
 order and overrides) whose up-front check composes a bounded sample of jobs instead of every one.
 
 Hydra's basic sweeper composes the config of every job in the parent before launching any, to fail
-early (about 0.1 s a job here): a sweep of 10,000 runs would sit 17 minutes before its first run. This
+early (about 0.1 s a job here, 8% of a default run): a sweep of 10,000 runs would sit 17 minutes
+before its first run, and every sweep pays it again on top of each job's own composition. This
 one composes jobs that between them use every swept value of each key, up to ``validate_values``
 values per key (the first and last included), and checks them against the schema's ranges too, so
 typos, unknown options and out-of-range values fail before anything runs; a value past the cap is
@@ -25,7 +26,7 @@ class SimSweeperConf:
     _target_: str = "hydra_plugins.sim_sweeper.sim_sweeper.SimSweeper"
     max_batch_size: Optional[int] = None  # noqa: UP045
     params: Optional[dict[str, str]] = None  # noqa: UP045
-    validate_values: int = 20
+    validate_values: int = 5
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="sim", node=SimSweeperConf, provider="sim")
@@ -46,7 +47,7 @@ class SimSweeper(BasicSweeper):
     """The basic sweeper, validating :func:`covering_jobs` of each batch instead of all its jobs."""
 
     def __init__(
-        self, max_batch_size: int | None = None, params: dict[str, str] | None = None, validate_values: int = 20
+        self, max_batch_size: int | None = None, params: dict[str, str] | None = None, validate_values: int = 5
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
         if validate_values < 2:
