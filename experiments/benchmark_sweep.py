@@ -149,7 +149,8 @@ def markdown(result: dict) -> str:
         f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds. A run's cost in"
         " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
         " in-process CPU time, as a share of it (CPU time depends far less than wall time on what else the"
-        " machine runs, though shared caches still inflate it under load). Runs per minute and start-up (Python, Hydra, Ray) are wall clock.",
+        " machine runs, though shared caches still inflate it under load). Runs per minute and start-up"
+        " (Python, Hydra, Ray) are wall clock.",
         "",
         "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | in-process (s) "
         "| overhead per run | start-up (s) |",
