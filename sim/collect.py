@@ -33,7 +33,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from sim.results import TIMESERIES, write_parquet_atomic
-from sim.sweep import expected_jobs, is_basic_sweeper, run_status
+from sim.sweep import planned_jobs, run_status
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
@@ -98,21 +98,21 @@ def find_jobs(root: Path) -> tuple[list[Path], list[Path]]:
 def _missing(sweeps: list[Path], jobs: list[Path], root: Path) -> list[dict]:
     rows = []
     for sweep in sweeps:
+        name = str(sweep.relative_to(root)) if sweep != root else "."
         cfg = yaml.safe_load((sweep / MULTIRUN_FILE).read_text(encoding="utf-8")) or {}
         hydra = cfg.get("hydra", {})
-        if not is_basic_sweeper(hydra.get("sweeper", {}).get("_target_", "")):
-            continue  # other sweepers (Optuna, samplers) decide their jobs as they go
         task = [str(x) for x in hydra.get("overrides", {}).get("task", [])]
+        try:
+            planned = planned_jobs(hydra.get("sweeper", {}), task)
+        except ValueError as exc:  # a design sweep whose design file has moved
+            rows.append({"run": name, "status": "missing", "detail": f"cannot list the planned runs: {exc}"})
+            continue
+        if planned is None:
+            continue  # other sweepers (Optuna, samplers) decide their jobs as they go
         present = {tuple(sorted(_job_overrides(j))) for j in jobs if sweep in j.parents}
-        for wanted in expected_jobs(task):
+        for wanted in planned:
             if wanted not in present:
-                rows.append(
-                    {
-                        "run": str(sweep.relative_to(root)) if sweep != root else ".",
-                        "status": "missing",
-                        "detail": "no job folder for " + " ".join(wanted),
-                    }
-                )
+                rows.append({"run": name, "status": "missing", "detail": "no job folder for " + " ".join(wanted)})
     return rows
 
 

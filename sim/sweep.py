@@ -12,10 +12,11 @@ and runs the rest, so a sweep killed halfway resumes without losing or repeating
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -134,15 +135,53 @@ def expected_jobs(task_overrides: list[str]) -> list[tuple[str, ...]]:
     return [tuple(sorted(job)) for batch in batches for job in batch]
 
 
+def design_jobs(design: str | Path, base_jobs: list[list[str]] | None = None) -> list[list[str]]:
+    """The jobs of a design sweep (``hydra/sweeper=design``): one per row of the CSV ``design``, whose
+    columns are config keys and whose cells are their values as written on a command line; each row's
+    ``key=value`` overrides follow those of every job of ``base_jobs`` (the command line's own jobs).
+
+    Raises
+    ------
+    ValueError
+        When the file is missing or has no rows, or a key is set both by the design and the command line.
+    """
+    path = Path(design)
+    if not path.is_file():
+        raise ValueError(f"hydra.sweeper.design={design}: no such file")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise ValueError(f"hydra.sweeper.design={design}: the file has no rows (one row a run, a column per key)")
+    base_jobs = base_jobs or [[]]
+    given = {text.split("=", 1)[0].lstrip("+~") for job in base_jobs for text in job}
+    clash = sorted(given & set(rows[0]))
+    if clash:
+        raise ValueError(f"{clash[0]} is set both by the design {design} and on the command line: keep one")
+    return [[*job, *(f"{k}={v}" for k, v in row.items())] for row in rows for job in base_jobs]
+
+
+def is_design_sweeper(target: str) -> bool:
+    """Whether a sweeper's ``_target_`` is ours for designs (``hydra/sweeper=design``)."""
+    return str(target).endswith("design_sweeper.DesignSweeper")
+
+
 def is_basic_sweeper(target: str) -> bool:
     """Whether a sweeper's ``_target_`` is Hydra's basic sweeper or ours (``hydra/sweeper=sim``), whose
     jobs are the cartesian product of the swept values and can be counted up front."""
     return str(target).endswith(("basic_sweeper.BasicSweeper", "sim_sweeper.SimSweeper"))
 
 
-def uses_basic_sweeper(cfg: DictConfig) -> bool:
-    """Whether the sweep's jobs come from a basic sweeper (see :func:`is_basic_sweeper`)."""
-    return is_basic_sweeper(OmegaConf.select(cfg, "hydra.sweeper._target_", default=""))
+def planned_jobs(sweeper: Mapping[str, Any], task_overrides: list[str]) -> list[tuple[str, ...]] | None:
+    """The jobs a sweep will run, as sorted tuples of ``key=value`` strings (compare with a job's
+    ``.hydra/overrides.yaml``), for the sweepers whose jobs are known up front: the basic one (and
+    ``hydra/sweeper=sim``) and the design sweeper; None for others (Optuna, samplers)."""
+    target = str(sweeper.get("_target_", ""))
+    if is_basic_sweeper(target):
+        return expected_jobs(task_overrides)
+    if is_design_sweeper(target):
+        base = [list(job) for job in expected_jobs(task_overrides)]
+        return [tuple(sorted(job)) for job in design_jobs(str(sweeper.get("design")), base)]
+    return None
 
 
 def _count_finished(sweep_dir: Path) -> int:
@@ -172,9 +211,8 @@ class SweepProgress(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        total = None
-        if uses_basic_sweeper(config):
-            total = len(expected_jobs(list(config.hydra.overrides.task)))
+        jobs = planned_jobs(OmegaConf.to_container(config.hydra.sweeper), list(config.hydra.overrides.task))
+        total = None if jobs is None else len(jobs)
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, args=(sweep_dir, total), daemon=True)
         self._thread.start()

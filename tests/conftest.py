@@ -11,3 +11,25 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 def small_cfg():
     """The small org, 30 weeks: quick enough for many tests."""
     return load_config(["org=small_team", "steps=30"])
+
+
+@pytest.fixture
+def experiment(capsys, monkeypatch):
+    """Call ``main`` of ``experiments/<name>.py`` with ``key=value`` overrides from the project folder;
+    returns ``(exit code, stdout, stderr)``."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+
+    def run(name: str, *args: str) -> tuple[int, str, str]:
+        spec = importlib.util.spec_from_file_location(f"experiments_{name}", root / "experiments" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        capsys.readouterr()
+        code = module.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
