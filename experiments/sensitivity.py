@@ -132,11 +132,11 @@ def chart(sobol: pd.DataFrame, outputs: list[str], level: float) -> Figure:
         ax.barh(pos - 0.2, t.S1, 0.4, xerr=t.S1_conf, label="first order S1", color="tab:blue", capsize=2)
         ax.barh(pos + 0.2, t.ST, 0.4, xerr=t.ST_conf, label="total order ST", color="tab:orange", capsize=2)
         ax.set_yticks(pos, t.input)
-        ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.6)
         ax.set_title(out, fontsize=10)
         ax.set_xlabel("Sobol index")
-    axes[0].legend(loc="lower right", fontsize=8)
+    axes[0].invert_yaxis()  # once: the panels share the axis; the first lever on top
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
     fig.suptitle(f"Sobol indices of the long-run outputs, {level:.0%} bootstrap intervals", fontsize=10)
     return fig
 

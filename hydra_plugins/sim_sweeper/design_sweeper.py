@@ -11,7 +11,6 @@ swept columns and reports the rows that have no complete run. Jobs are validated
 """
 
 # No ``from __future__ import annotations``: see sim_sweeper.py.
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional  # noqa: UP035
 
@@ -19,16 +18,13 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.types import Override
 
-from hydra_plugins.sim_sweeper.sim_sweeper import SimSweeper
+from hydra_plugins.sim_sweeper.sim_sweeper import SimSweeper, SimSweeperConf
 
 
 @dataclass
-class DesignSweeperConf:
+class DesignSweeperConf(SimSweeperConf):
     _target_: str = "hydra_plugins.sim_sweeper.design_sweeper.DesignSweeper"
     design: Optional[str] = None  # noqa: UP045  the CSV: a column per config key, a row per run
-    max_batch_size: Optional[int] = None  # noqa: UP045
-    params: Optional[dict[str, str]] = None  # noqa: UP045
-    validate_values: int = 20
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="design", node=DesignSweeperConf, provider="sim")
@@ -42,7 +38,7 @@ class DesignSweeper(SimSweeper):
         design: str | None = None,
         max_batch_size: int | None = None,
         params: dict[str, str] | None = None,
-        validate_values: int = 20,
+        validate_values: int = SimSweeperConf.validate_values,
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params, validate_values=validate_values)
         if not design:
@@ -54,5 +50,5 @@ class DesignSweeper(SimSweeper):
         from sim.sweep import design_jobs
 
         base = BasicSweeper.split_arguments(overrides, None)[0]
-        jobs: Sequence[list[str]] = design_jobs(self.design, base)
-        return [list(chunk) for chunk in BasicSweeper.split_overrides_to_chunks(list(jobs), max_batch_size)]
+        jobs = design_jobs(self.design, base)
+        return [list(chunk) for chunk in BasicSweeper.split_overrides_to_chunks(jobs, max_batch_size)]
