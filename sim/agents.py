@@ -4,7 +4,9 @@ Each agent sits in a seat (a cell of the model's ``Network`` space). Its attribu
 write the arrays of ``model.people`` (and, for leaders, ``model.styles``) at that seat, so
 ``model.agents``, AgentSet selection, DataCollector agent reporters and the dashboard work,
 while the mechanisms update everyone at once. A new hire is a new agent (new ``unique_id``) in
-the same seat.
+the same seat. Agents are lazy: a hire reserves the id, and the object is created on first access
+(``model.agents``, ``model.agents_by_type``, ``model.agent_at``) with that id, so a million-seat run
+that never asks for them never builds them.
 """
 
 from __future__ import annotations
@@ -44,7 +46,15 @@ class Person(FixedAgent):
     model: ServiceCultureModel
 
     def __init__(self, model: ServiceCultureModel, seat: int) -> None:
-        super().__init__(model)
+        # The model reserved this person's id when they were hired (``model.people.person_id``) and
+        # creates the object only on first access; Mesa's registration hands out the counter's value,
+        # so point the counter at the reserved id for this one registration.
+        counter = model.agent_id_counter
+        model.agent_id_counter = int(model.people.person_id[seat])
+        try:
+            super().__init__(model)
+        finally:
+            model.agent_id_counter = counter
         self.seat = int(seat)
         if model.space is not None:
             self.cell = model.space[self.seat]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.aggregate import group_mean, group_std, group_sum
+from sim.mechanisms.aggregate import group_mean, group_means
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
@@ -124,21 +124,21 @@ def newcomer_gap(model: ServiceCultureModel) -> float:
 def team_metrics(model: ServiceCultureModel) -> np.ndarray:
     """This week's metrics per team as an array (teams x TEAM_METRICS), over each team's members."""
     p, o, t = model.people, model.org, model.teams
-    nt = o.n_teams
+    members = o.team_members  # one sparse pass per weight for all columns, not two bincounts per column
     f = p.filled.astype(float)
     staff = (p.filled & ~o.is_leader).astype(float)
-    columns = {
-        "culture_mean": group_mean(p.orientation, o.team, f, nt),
-        "culture_spread": group_std(p.orientation, o.team, f, nt),
-        "engagement": group_mean(p.engagement, o.team, f, nt),
-        "trust": group_mean(p.trust, o.team, f, nt),
-        "psych_safety": group_mean(p.safety, o.team, f, nt),
-        "skill": group_mean(p.skill, o.team, f, nt),
-        "cynicism": group_mean(p.cynicism, o.team, f, nt),
-        "service_quality": group_mean(np.nan_to_num(model.quality), o.team, staff, nt),
+    names = ("culture_mean", "engagement", "trust", "psych_safety", "skill", "cynicism")
+    person = np.column_stack([p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism])
+    columns = dict(zip(names, group_means(person, f, members).T, strict=True))
+    # population standard deviation around the team mean (as ``group_std``)
+    dev = (p.orientation - np.nan_to_num(columns["culture_mean"])[o.team]) ** 2
+    columns["culture_spread"] = np.sqrt(group_means(dev[:, None], f, members)[:, 0])
+    quality = np.where(np.isnan(model.quality), 0.0, model.quality)  # NaN only where nobody served
+    columns |= {
+        "service_quality": group_means(quality[:, None], staff, members)[:, 0],
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
-        "headcount": group_sum(np.ones(o.n), o.team, f, nt),
+        "headcount": members @ f,
         "service_standard": t.standard,
         "process_quality": t.process,
         "style_id": model.styles.style_id[o.team_leader].astype(float),

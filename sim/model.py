@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from mesa import DataCollector, Model
+from mesa.agentset import AgentSet
 from mesa.discrete_space import Network
 from omegaconf import DictConfig, OmegaConf
 
@@ -106,6 +107,7 @@ class ServiceCultureModel(Model):
         self.boss = np.where(o.manager >= 0, o.manager, np.arange(o.n))
         self.is_root = o.manager < 0
         self.staff = ~o.is_leader
+        self._led_leaders = np.flatnonzero(o.is_leader & ~self.is_root)
         self.tie_weights = (
             float(self.dyn.peer_weight) * o.peer_ties + float(self.dyn.cross_weight) * o.cross_ties
         ).tocsr()
@@ -174,10 +176,13 @@ class ServiceCultureModel(Model):
         leaders = seats[o.is_leader[seats]]
         if leaders.size:
             self._assign_styles(leaders, first)
-        for seat in seats.tolist():
-            agent = (Leader if o.is_leader[seat] else Employee)(self, seat)
-            self._occupant[seat] = agent
-            p.person_id[seat] = agent.unique_id
+        # Ids are reserved from Mesa's own counter in seat order, as eager creation would hand them out;
+        # the agent objects themselves are made on first access (``_materialise``): at a million seats
+        # creating them costs seconds at build and a Python loop over every hire in the step.
+        p.person_id[seats] = self.agent_id_counter + np.arange(seats.size)
+        self.agent_id_counter += seats.size
+        if self.space is not None:
+            self._materialise(seats)  # a cell's agents stay current for the dashboard
 
     def _set_initial_state(self, values: Mapping[str, np.ndarray]) -> None:
         """Overwrite drawn starting values with measured ones where given (NaN keeps the draw)."""
@@ -219,14 +224,36 @@ class ServiceCultureModel(Model):
 
     def _vacate(self, seats: np.ndarray) -> None:
         p = self.people
-        for seat in seats.tolist():
-            self._occupant[seat].remove()
+        for seat in seats[self._occupant[seats] != None].tolist():  # noqa: E711 (elementwise on objects)
+            self._occupant[seat].remove()  # only agents someone has looked at exist
             self._occupant[seat] = None
         p.filled[seats] = False
         p.person_id[seats] = -1
 
+    def _materialise(self, seats: np.ndarray | None = None) -> None:
+        """Create the agent objects of the filled ``seats`` (all seats when None) that have none yet,
+        in id order, so that ``model.agents`` lists them as eager creation would have."""
+        p, o = self.people, self.org
+        seats = np.arange(o.n) if seats is None else seats
+        seats = seats[p.filled[seats] & (self._occupant[seats] == None)]  # noqa: E711 (elementwise on objects)
+        for seat in seats[np.argsort(p.person_id[seats], kind="stable")].tolist():
+            self._occupant[seat] = (Leader if o.is_leader[seat] else Employee)(self, seat)
+
+    @property
+    def agents(self) -> AgentSet:
+        """Every person as a Mesa agent (created on first access; ``Model.agents`` otherwise)."""
+        self._materialise()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, AgentSet]:
+        """Leaders and employees as Mesa agent sets (created on first access; ``Model.agents_by_type``)."""
+        self._materialise()
+        return super().agents_by_type
+
     def agent_at(self, seat: int) -> Person | None:
-        """The person in ``seat``, None if vacant."""
+        """The person in ``seat`` (created on first access), None if vacant."""
+        self._materialise(np.array([seat]))
         return self._occupant[seat]
 
     # ---------------------------------------------------------------- the week
@@ -321,22 +348,21 @@ class ServiceCultureModel(Model):
         )
 
     def _role_modelling(self) -> None:
-        p, o, b, d = self.people, self.org, self.boss, self.dyn
-        active = o.is_leader & ~self.is_root & p.filled & p.filled[b]
+        # only leaders below the top model themselves on a boss: work on their seats, not all n
+        p, d, seats = self.people, self.dyn, self._led_leaders
+        bosses = self.boss[seats]
+        active = p.filled[seats] & p.filled[bosses]
+        trust = p.trust[seats]
         for lever in STYLE_LEVERS:
             current = getattr(self.styles, lever)
-            setattr(
-                self.styles,
-                lever,
-                role_modelling.model_on_boss(
-                    current,
-                    getattr(self.own_styles, lever),
-                    current[b],
-                    p.trust,
-                    active,
-                    d.role_modelling,
-                    d.style_anchor,
-                ),
+            current[seats] = role_modelling.model_on_boss(
+                current[seats],
+                getattr(self.own_styles, lever)[seats],
+                current[bosses],
+                trust,
+                active,
+                d.role_modelling,
+                d.style_anchor,
             )
 
     def _influence(self) -> None:
@@ -486,7 +512,7 @@ class ServiceCultureModel(Model):
         if not self.on.recognition:
             return np.zeros(o.n)
         rate = self._recognition_rate(week)
-        norm = np.nan_to_num(team_quality[o.team], nan=0.5)
+        norm = np.nan_to_num(team_quality, nan=0.5)[o.team]
         recognised = recognition.recognise(
             p.performance,
             p.orientation,
@@ -554,12 +580,14 @@ class ServiceCultureModel(Model):
 
     def _feedback(self) -> None:
         p, o, d = self.people, self.org, self.dyn
-        seen = np.where(o.frontline, np.nan_to_num(self.teams.satisfaction[o.team]), self.customer_satisfaction())
+        overall = self.customer_satisfaction()
+        overall = 0.5 if np.isnan(overall) else overall
+        seen = np.where(o.frontline, np.nan_to_num(self.teams.satisfaction)[o.team], overall)
         x, e = feedback.share_feedback(
             p.orientation,
             p.engagement,
             p.habit,
-            np.nan_to_num(seen, nan=0.5),
+            seen,
             self.policies["feedback_sharing"],
             float(d.feedback_orientation),
             float(d.feedback_engagement),

@@ -97,11 +97,13 @@ class Styles:
 
         ``spread`` is the inconsistency of messages across leaders (C11).
         """
-        for lever in STYLE_LEVERS:
-            value = np.full(seats.size, float(getattr(style, lever)))
-            if rng is not None and spread > 0:
-                value += rng.normal(0.0, spread, seats.size)
-            getattr(self, lever)[seats] = np.clip(value, 0.0, 1.0)
+        value = np.array([float(getattr(style, lever)) for lever in STYLE_LEVERS])[:, None]
+        if rng is not None and spread > 0:
+            # one draw for every lever: the same numbers, in the same order, as one draw per lever
+            value = value + rng.normal(0.0, spread, (len(STYLE_LEVERS), seats.size))
+        value = np.clip(np.broadcast_to(value, (len(STYLE_LEVERS), seats.size)), 0.0, 1.0)
+        for lever, row in zip(STYLE_LEVERS, value, strict=True):
+            getattr(self, lever)[seats] = row
         self.style_id[seats] = style_id
 
     def copy_from(self, other: Styles, seats: np.ndarray) -> None:

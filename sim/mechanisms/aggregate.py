@@ -1,8 +1,9 @@
-"""Group statistics over people, vectorised with ``np.bincount`` (O(n), no loop per team)."""
+"""Group statistics over people, vectorised with ``np.bincount`` or a membership matrix (O(n), no loop per team)."""
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def group_sum(values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
@@ -24,5 +25,27 @@ def group_mean(
 def group_std(values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
     """Weighted (population) standard deviation per group; NaN where a group has no weight."""
     mean = group_mean(values, group, weight, n_groups)
-    dev = (values - np.nan_to_num(mean[group])) ** 2
+    dev = (values - np.nan_to_num(mean)[group]) ** 2
     return np.sqrt(group_mean(dev, group, weight, n_groups))
+
+
+def membership(group: np.ndarray, n_groups: int) -> sp.csr_matrix:
+    """The (n_groups, n) 0/1 matrix M with M[g, i] = 1 when person i is in group g.
+
+    ``M @ v`` sums v per group in the order of i, exactly as ``np.bincount(group, weights=v)`` does
+    (same additions, same order, so bit-identical), and ``M @ V`` does it for many columns in one pass.
+    """
+    n = group.size
+    return sp.csr_matrix((np.ones(n), (group, np.arange(n))), shape=(n_groups, n))
+
+
+def group_means(values: np.ndarray, weight: np.ndarray, members: sp.csr_matrix, empty: float = np.nan) -> np.ndarray:
+    """Weighted mean per group of every column of ``values`` (n, k): ``group_mean`` for k columns in one pass.
+
+    ``members`` is :func:`membership` of the grouping; ``empty`` where a group has no weight.
+    """
+    total = (members @ weight)[:, None]
+    sums = members @ (values * weight[:, None])
+    out = np.full(sums.shape, empty)
+    np.divide(sums, total, out=out, where=total > 0)
+    return out

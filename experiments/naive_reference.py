@@ -1,0 +1,630 @@
+"""The model's rules written the way a Mesa user would write them: the yardstick of the benchmark.
+
+Every person is a Mesa agent with a ``step``-style method per mechanism, scalar Python arithmetic,
+neighbours read through the ``Network`` space (each agent looks at the cells it is connected to and
+the agents in them), and the mechanisms run as ``model.agents.shuffle_do(...)`` passes. Updates that
+read other people's state are two-phase (compute everyone's new value, then ``commit``), which is how
+a Mesa user gets the simultaneous update the vectorised model makes; Mesa's order then does not matter.
+
+It is the same model as ``sim.model.ServiceCultureModel``: it starts from the very state the
+vectorised model builds (same org, same first workforce, same styles) and then steps with its own
+per-agent rules. With ``mechanisms.stochastic=false`` and turnover and hiring off, both give the same
+time series to 1e-9; with the draws on (each agent draws its own numbers, one at a time) they give
+the same means within sampling error (``tests/test_naive_reference.py`` checks both). One difference
+by design: a person who left keeps the values they left with, where the vectorised model's arrays keep
+updating the empty seat's stale entries; a leader's seat is rarely empty for long, so this is far below
+sampling error.
+
+    python experiments/naive_reference.py --seats 2000 --steps 5     # time both, print the ratio
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from mesa import DataCollector, Model
+from mesa.discrete_space import FixedAgent, Network
+from omegaconf import DictConfig
+
+from sim.config import load_config
+from sim.metrics import MODEL_METRICS
+from sim.model import ServiceCultureModel
+from sim.state import PERSON_VARIABLES, STYLE_LEVERS
+
+
+def _clip(v: float) -> float:
+    return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
+
+
+class NaivePerson(FixedAgent):
+    """One person: their state as plain attributes, a method per mechanism."""
+
+    model: NaiveModel
+
+    def __init__(self, model: NaiveModel, seat: int) -> None:
+        super().__init__(model)
+        self.seat = seat
+        self.cell = model.space[seat]
+        org = model.org
+        self.team = int(org.team[seat])
+        self.is_leader = bool(org.is_leader[seat])
+        self.is_root = bool(org.manager[seat] < 0)
+        self.frontline = bool(org.frontline[seat])
+        self.backoffice = bool(org.backoffice[seat])
+        self.tenure = 0.0
+        self.misfit_weeks = 0
+        self.quality = math.nan
+        self.new: dict[str, float] = {}
+
+    # ------------------------------------------------------------ who is around me (through the space)
+    @property
+    def boss(self) -> NaivePerson:
+        """The person in my manager's seat (the one who left it, while it is empty); myself at the top."""
+        return self if self.is_root else self.model.in_seat[self.model.boss_seat[self.seat]]
+
+    def boss_present(self) -> bool:
+        return not self.is_root and bool(self.model.space[self.model.boss_seat[self.seat]].agents)
+
+    def tied(self):
+        """(tie weight, person) for everyone in a cell I am tied to (peer or cross-team) through the space."""
+        edges = self.model.space.G.adj[self.seat]
+        for seat, cell in self.cell.connections.items():
+            weight = edges[seat].get("tie")
+            if weight is not None:
+                for other in cell.agents:
+                    yield weight, other
+
+    def reports(self):
+        for cell in self.model.report_cells[self.seat]:
+            yield from cell.agents
+
+    # ------------------------------------------------------------ the mechanisms, one method each
+    def commit(self) -> None:
+        for name, value in self.new.items():
+            setattr(self, name, value)
+        self.new = {}
+
+    def lead(self) -> None:
+        m, d, b = self.model, self.model.dyn, self.boss
+        target = (b.integrity + b.support + b.skill + (1.0 - b.gossip)) / 4.0
+        trust = self.trust + d.trust_rate * (target - self.trust)
+        trust = _clip(trust - m.week.shock * d.shock_trust * (1.0 - b.transparency) * self.trust)
+        source = 1.0 if self.is_root else trust
+        pull = d.leader_pull * source * (1.0 - self.habit) * b.vision * b.orientation * (1.0 - self.orientation)
+        self.new = {"trust": trust, "orientation": _clip(self.orientation + pull)}
+
+    def model_on_boss(self) -> None:
+        if not self.is_leader or self.is_root or not self.boss_present():
+            return
+        d, b = self.model.dyn, self.boss
+        for lever in STYLE_LEVERS:
+            s = getattr(self, lever)
+            moved = s + d.role_modelling * self.trust * (getattr(b, lever) - s) + d.style_anchor * (self.own[lever] - s)
+            self.new[lever] = _clip(moved)
+
+    def influence(self) -> None:
+        d = self.model.dyn
+        num, den = d.self_weight * self.orientation, d.self_weight
+        for weight, other in self.tied():
+            num += weight * other.orientation
+            den += weight
+        if self.boss_present():
+            w = d.leader_weight * self.trust
+            num += w * self.boss.orientation
+            den += w
+        for other in self.reports():
+            num += d.report_weight * other.orientation
+            den += d.report_weight
+        wx = num / den if den > 0 else self.orientation
+        a = d.anchor * self.habit
+        self.new = {"orientation": a * self.disposition + (1.0 - a) * wx}
+
+    def talk(self) -> None:
+        m, d, b = self.model, self.model.dyn, self.boss
+        rate = m.recognition_rate(self)
+        unrest = d.change_rumour * m.week.shock * (1.0 - b.transparency)
+        unrest += d.change_whiplash * max(self.last_recognition_rate - rate, 0.0)
+        num = den = 0.0
+        for weight, other in self.tied():
+            num += weight * other.cynicism
+            den += weight
+        cbar = num / den if den > 0 else self.cynicism
+        bias = d.negativity_bias * cbar / (d.negativity_bias * cbar + 1.0 - cbar)
+        seed = _clip(d.gossip_seed * b.gossip + d.hypocrisy_cynicism * b.vision * (1.0 - b.integrity))
+        target = (1.0 - m.policies["negative_talk_curb"]) * (bias + seed * (1.0 - bias))
+        c = self.cynicism + d.cynicism_rate * (target - self.cynicism)
+        c = _clip(c + _clip(unrest) * (1.0 - c))
+        x = _clip(self.orientation - d.cynicism_drag * c * (1.0 - self.habit) * self.orientation)
+        self.new = {"cynicism": c, "orientation": x, "last_recognition_rate": rate}
+
+    def train(self) -> None:
+        m, d = self.model, self.model.dyn
+        for mask, dose in m.week.training:
+            if mask[self.seat]:
+                lift = d.training_orientation * dose * (1.0 - self.cynicism) * (1.0 - self.habit)
+                self.knowledge = _clip(self.knowledge + dose * (1.0 - self.knowledge))
+                self.orientation = _clip(self.orientation + lift * (1.0 - self.orientation))
+        practice = m.policies["practice_support"] * (0.5 + 0.5 * self.boss.support)
+        a = d.application_rate * self.orientation * (1.0 - self.cynicism) * (0.2 + 0.8 * practice)
+        gap = max(self.knowledge - self.skill, 0.0)
+        self.skill = _clip(self.skill + a * gap)
+        self.knowledge = _clip(self.knowledge - d.knowledge_decay * (1.0 - a) * gap)
+
+    def share_knowledge(self) -> None:
+        d, b = self.model.dyn, self.boss
+        self.knowledge = _clip(
+            self.knowledge + d.skill_sharing * b.knowledge_sharing * max(b.skill - self.knowledge, 0.0)
+        )
+
+    def err(self) -> None:
+        m, d, b = self.model, self.model.dyn, self.boss
+        if m.on.mistakes:
+            made = m.bernoulli(d.mistake_rate * (1.0 - self.skill) * (1.0 + m.pressure[self.team]))
+            reported = made * m.bernoulli(self.safety)
+            tol = b.mistake_tolerance
+            target = tol * (0.6 + 0.4 * b.support) * (1.0 - 0.5 * b.gossip)
+            self.safety = _clip(self.safety + d.safety_rate * (0.25 + reported) * (target - self.safety))
+            self.skill = _clip(self.skill + d.learning * reported * (0.5 + tol) * (1.0 - self.skill))
+            self.engagement = _clip(self.engagement - 0.1 * reported * (1.0 - tol) * self.engagement)
+            self.reported, self.hidden = reported, made - reported
+        else:
+            self.reported = self.hidden = 0.0
+        if m.on.ideas:
+            lam = d.idea_rate * self.engagement * self.safety * (0.5 + 0.5 * b.support)
+            self.proposed = m.poisson(lam)
+            self.adopted = m.binomial(self.proposed, b.idea_support)
+            e = self.engagement + 0.05 * self.adopted * (1.0 - self.engagement)
+            self.engagement = _clip(e - 0.02 * (self.proposed - self.adopted) * self.engagement)
+        else:
+            self.proposed = self.adopted = 0.0
+
+    def serve(self) -> None:
+        m, d = self.model, self.model.dyn
+        internal = m.internal[self.team] if self.frontline else None
+        wi = d.w_internal if internal is not None else 0.0
+        num = d.w_skill * self.skill + d.w_orientation * self.orientation + d.w_engagement * self.engagement
+        num += wi * (internal or 0.0) + d.w_process * m.process[self.team]
+        cap = num / (d.w_skill + d.w_orientation + d.w_engagement + wi + d.w_process)
+        q = min(cap * (1.0 - d.pressure_effect * m.pressure[self.team]), m.standard[self.team] + d.standard_slack)
+        noise = m.rng.normal(0.0, d.quality_noise) if m.on.stochastic and d.quality_noise > 0 else 0.0
+        self.quality = _clip(q - d.hidden_penalty * self.hidden + noise)
+        self.performance = self.quality
+
+    def get_recognised(self) -> None:
+        m, d = self.model, self.model.dyn
+        if self.is_root:
+            self.recognised = 0.0
+            return
+        a = m.policies["standards_in_appraisal"]
+        score = (1.0 - a) * self.performance + a * self.orientation
+        norm = m.team_quality.get(self.team, 0.5)
+        rate, sd = m.recognition_rate(self), d.observation_noise
+        if not m.on.stochastic:
+            above = 0.5 * math.erfc(-(score - norm) / sd / math.sqrt(2.0)) if sd > 0 else float(score > norm)
+            self.recognised = rate * above
+        else:
+            seen = score + m.rng.normal(0.0, sd) if sd > 0 else score
+            self.recognised = float(seen > norm and m.rng.random() < rate)
+
+    def feel_recognised(self) -> None:
+        m, d = self.model, self.model.dyn
+        dose = self.recognised + d.recognition_spillover * m.public_share[self.team]
+        self.engagement = _clip(self.engagement + d.recognition_engagement * dose * (1.0 - self.engagement))
+        lift = d.recognition_orientation * dose * (1.0 - self.habit) * (1.0 - self.orientation)
+        self.orientation = _clip(self.orientation + lift)
+
+    def engage(self) -> None:
+        m, d = self.model, self.model.dyn
+        target = 0.1 + 0.3 * self.boss.support + 0.2 * self.trust + 0.2 * self.safety
+        target = _clip(target + 0.2 * (1.0 - self.cynicism) - 0.3 * m.pressure[self.team])
+        self.engagement = _clip(self.engagement + d.engagement_rate * (target - self.engagement))
+
+    def hear_customers(self) -> None:
+        m, d = self.model, self.model.dyn
+        if self.frontline:
+            seen = m.satisfaction[self.team] if math.isfinite(m.satisfaction[self.team]) else 0.0
+        else:
+            seen = m.overall_satisfaction if math.isfinite(m.overall_satisfaction) else 0.5
+        sharing = m.policies["feedback_sharing"]
+        x = self.orientation + sharing * d.feedback_orientation * (1.0 - self.habit) * (1.0 - self.orientation)
+        self.orientation = _clip(x)
+        self.engagement = _clip(self.engagement + sharing * d.feedback_engagement * (seen - 0.5))
+
+    def form_habit(self) -> None:
+        rate = self.model.dyn.habit_formation
+        self.disposition += rate * (1.0 - self.habit) * (self.orientation - self.disposition)
+
+    def settle_in(self) -> None:
+        m, d = self.model, self.model.dyn
+        norm = m.team_orientation[self.team]
+        w = m.policies["onboarding"] * d.onboarding_pull * math.exp(-self.tenure / d.onboarding_weeks)
+        self.new = {
+            "orientation": self.orientation + w * (norm - self.orientation),
+            "disposition": self.disposition + w * (norm - self.disposition),
+        }
+
+    def consider_leaving(self) -> None:
+        m, d, pol = self.model, self.model.dyn, self.model.policies
+        hazard = _clip(
+            d.quit_base + d.quit_disengaged * (1.0 - self.engagement) ** 2 + d.quit_pressure * m.pressure[self.team]
+        )
+        self.leaving = m.rng.random() < hazard
+        below = self.orientation < pol["misfit_threshold"]
+        self.misfit_weeks = self.misfit_weeks + 1 if below else 0
+        if below and pol["remove_misfits"] and self.misfit_weeks >= int(pol["misfit_weeks"]):
+            self.leaving = True
+
+
+class NaiveModel(Model):
+    """The per-agent version of ``ServiceCultureModel``: same config, same seed, same starting state."""
+
+    def __init__(self, config: DictConfig | None = None, seed: int | None = None) -> None:
+        start = ServiceCultureModel(config, seed=seed, space=False)  # the same org, workforce and styles
+        super().__init__(rng=start.seed)  # ``self.rng``: this model's own draws, one number at a time
+        self.org, self.dyn, self.on, self.cust = start.org, start.dyn, start.on, start.customer_cfg
+        self.policies = dict(start.policies)
+        self.leadership, self.style_names, self.timeline = start.leadership, start.style_names, start.timeline
+        o = self.org
+        graph = o.graph()
+        # a tie's weight lives on its edge (a pair of team leads can be peers and linked by internal
+        # service at once, so it is set from the org's tie codes rather than read from the edge's kind)
+        weight = {o.PEER: float(self.dyn.peer_weight), o.CROSS: float(self.dyn.cross_weight)}
+        ties = sp.triu(o.ties, k=1).tocoo()
+        for i, j, code in zip(ties.row.tolist(), ties.col.tolist(), ties.data.tolist(), strict=True):
+            graph.edges[i, j]["tie"] = weight[int(code)]
+        self.space = Network(graph, random=self.random, layout=None)
+        self.boss_seat = np.where(o.manager >= 0, o.manager, np.arange(o.n)).tolist()
+        self.report_cells = [[] for _ in range(o.n)]
+        for seat, boss in enumerate(o.manager.tolist()):
+            if boss >= 0:
+                self.report_cells[boss].append(self.space[seat])
+        self.seat_open = start.people.open.tolist()
+        self.in_seat: list[NaivePerson | None] = [None] * o.n
+        p, s, own = start.people, start.styles, start.own_styles
+        for seat in np.flatnonzero(p.filled).tolist():
+            agent = NaivePerson(self, seat)
+            for name in (*PERSON_VARIABLES, "tenure"):
+                setattr(agent, name, float(getattr(p, name)[seat]))
+            for lever in STYLE_LEVERS:
+                setattr(agent, lever, float(getattr(s, lever)[seat]))
+            agent.own = {lever: float(getattr(own, lever)[seat]) for lever in STYLE_LEVERS}
+            agent.style_id = int(s.style_id[seat])
+            self.in_seat[seat] = agent
+        for agent in self.agents:
+            agent.last_recognition_rate = self.recognition_rate(agent, boost=None)
+        t = start.teams
+        self.process, self.standard = t.process.tolist(), t.standard.tolist()
+        self.customers, self.satisfaction = t.customers.tolist(), t.satisfaction.tolist()
+        self.loyalty, self.expectation = t.loyalty.tolist(), t.expectation.tolist()
+        self.demand = [1.0] * o.n_teams
+        self.week = start.week
+        self.flows: dict[str, float] = {}
+        self.datacollector = DataCollector(
+            model_reporters={name: (lambda m, name=name: m.flows[name]) for name in MODEL_METRICS}
+        )
+
+    # ------------------------------------------------------------ draws, one number at a time
+    def bernoulli(self, p: float) -> float:
+        p = _clip(p)
+        return float(self.rng.random() < p) if self.on.stochastic else p
+
+    def poisson(self, lam: float) -> float:
+        return float(self.rng.poisson(lam)) if self.on.stochastic else lam
+
+    def binomial(self, n: float, p: float) -> float:
+        p = _clip(p)
+        return float(self.rng.binomial(round(n), p)) if self.on.stochastic else n * p
+
+    def recognition_rate(self, agent: NaivePerson, boost: str | None = "week") -> float:
+        rate = agent.boss.recognition_rate
+        if boost is None or self.week.recognition_boost is None:
+            return rate
+        return _clip(rate + self.week.recognition_boost[self.boss_seat[agent.seat]] * (1.0 - rate))
+
+    def members(self, team_of=lambda a: True) -> dict[int, list[NaivePerson]]:
+        teams: dict[int, list[NaivePerson]] = {}
+        for agent in self.agents:
+            if team_of(agent):
+                teams.setdefault(agent.team, []).append(agent)
+        return teams
+
+    # ------------------------------------------------------------ the week
+    def step(self) -> None:
+        self.week = week = self.timeline.week(self.steps)
+        self.policies.update(week.policies)
+        for mask, style in week.leadership_changes:
+            for agent in list(self.agents):
+                if mask[agent.seat]:
+                    self.give_style(agent, style)
+        if self.on.growth and week.growth_rate != 0.0:
+            self.resize(week.growth_rate)
+        self.demand = week.demand.tolist() if week.demand is not None else [1.0] * self.org.n_teams
+        self.pressure = self.team_pressure()
+        on = self.on
+        agents = self.agents
+        if on.leadership:
+            agents.shuffle_do("lead")
+            agents.do("commit")
+            agents.shuffle_do("model_on_boss")
+            agents.do("commit")
+        if on.influence:
+            agents.shuffle_do("influence")
+            agents.do("commit")
+        if on.negative_talk:
+            agents.shuffle_do("talk")
+            agents.do("commit")
+        if on.training:
+            agents.shuffle_do("train")
+            agents.shuffle_do("share_knowledge")
+        agents.shuffle_do("err")
+        if on.ideas:
+            self.lift_processes()
+        self.internal = self.internal_service()
+        agents.shuffle_do("serve")
+        staff = self.members(lambda a: not a.is_leader)
+        self.team_quality = {t: sum(a.quality for a in ms) / len(ms) for t, ms in staff.items()}
+        if on.recognition:
+            agents.shuffle_do("get_recognised")
+            teams = self.members()
+            public = {t: sum(a.recognised * a.boss.recognition_public for a in ms) / len(ms) for t, ms in teams.items()}
+            self.public_share = [public.get(t, 0.0) for t in range(self.org.n_teams)]
+            agents.shuffle_do("feel_recognised")
+        else:
+            agents.do(lambda a: setattr(a, "recognised", 0.0))
+        if on.engagement:
+            agents.shuffle_do("engage")
+        if on.service_standards:
+            self.update_standards()
+        churned, before = self.update_customers()
+        self.overall_satisfaction = self.customer_satisfaction()
+        if on.feedback:
+            agents.shuffle_do("hear_customers")
+        if on.habits:
+            agents.shuffle_do("form_habit")
+        if on.onboarding:
+            teams = self.members()
+            self.team_orientation = {t: sum(a.orientation for a in ms) / len(ms) for t, ms in teams.items()}
+            agents.shuffle_do("settle_in")
+            agents.do("commit")
+        flows = {
+            "reported": sum(a.reported for a in agents),
+            "hidden": sum(a.hidden for a in agents),
+            "proposed": sum(a.proposed for a in agents),
+            "adopted": sum(a.adopted for a in agents),
+            "recognised": sum(a.recognised for a in agents),
+        }
+        served = [(a.seat, a.quality) for a in agents]
+        headcount = len(agents)
+        leavers = self.turnover_and_hiring(week)
+        for agent in self.agents:
+            agent.tenure += 1.0
+        self.record(flows, served, churned, before, leavers, headcount)
+
+    def team_pressure(self) -> list[float]:
+        o, d = self.org, self.dyn
+        open_staff = [0.0] * o.n_teams
+        for seat in np.flatnonzero(~o.is_leader).tolist():
+            open_staff[int(o.team[seat])] += self.seat_open[seat]
+        effort = [0.0] * o.n_teams
+        for agent in self.agents:
+            if not agent.is_leader:
+                effort[agent.team] += min(agent.engagement / max(d.normal_engagement, 1e-12), 1.0)
+        out = []
+        for t in range(o.n_teams):
+            front = bool(o.frontline_team[t])
+            need = self.customers[t] / max(self.cust.per_frontline_seat, 1e-12) if front else open_staff[t]
+            load = self.demand[t] * need / effort[t] if effort[t] > 0 else (2.0 if need > 0 else 0.0)
+            out.append(_clip(load - 1.0))
+        return out
+
+    def lift_processes(self) -> None:
+        d = self.dyn
+        for t, ms in self.members().items():
+            per_head = sum(a.adopted for a in ms) / len(ms)
+            p = self.process[t]
+            self.process[t] = _clip(p + d.idea_lift * per_head * (1.0 - p) - d.process_decay * (p - d.process_baseline))
+        for t in set(range(self.org.n_teams)) - set(self.members()):
+            p = self.process[t]
+            self.process[t] = _clip(p - d.process_decay * (p - d.process_baseline))
+
+    def internal_service(self) -> list[float | None]:
+        """Per team: the mean of last week's quality of the back-office teams serving it (None: no provider)."""
+        back = self.members(lambda a: a.backoffice)
+        q = {t: sum(a.performance for a in ms) / len(ms) for t, ms in back.items()}
+        serves = self.org.serves.tolil()
+        out: list[float | None] = []
+        for t in range(self.org.n_teams):
+            given = [q[b] for b in serves.rows[t] if b in q]
+            out.append(sum(given) / len(given) if given else None)
+        return out
+
+    def update_standards(self) -> None:
+        d, pol = self.dyn, self.policies
+        for t in range(self.org.n_teams):
+            leader = self.in_seat[int(self.org.team_leader[t])]
+            anchoring = max(leader.vision, pol["standards_in_appraisal"])
+            q = self.team_quality.get(t, self.standard[t])
+            s = self.standard[t]
+            self.standard[t] = _clip(
+                s + d.standard_drift * (1.0 - anchoring) * (q - s) + d.standard_anchor * anchoring * (1.0 - s)
+            )
+
+    def update_customers(self) -> tuple[float, float]:
+        c, o = self.cust, self.org
+        before = sum(n for n in self.customers if math.isfinite(n))
+        if not self.on.customers:
+            return 0.0, before
+        front_open = [0.0] * o.n_teams
+        for seat in np.flatnonzero(o.frontline).tolist():
+            front_open[int(o.team[seat])] += self.seat_open[seat]
+        churned = 0.0
+        for t in np.flatnonzero(o.frontline_team).tolist():
+            quality = self.team_quality.get(t)
+            if quality is not None:
+                q = _clip(quality - self.expectation[t])
+                self.satisfaction[t] = (1.0 - c.memory) * self.satisfaction[t] + c.memory * q
+            self.loyalty[t] += c.loyalty_rate * (self.satisfaction[t] - self.loyalty[t])
+            p_churn = c.base_churn + c.churn_sensitivity * (1.0 - self.satisfaction[t]) * (1.0 - self.loyalty[t])
+            lost = self.binomial(self.customers[t], p_churn)
+            room = max((1.0 + c.headroom) * c.per_frontline_seat * front_open[t] - self.customers[t], 0.0)
+            won = self.poisson(c.acquisition * self.satisfaction[t] * room)
+            self.customers[t] = max(self.customers[t] - lost + won, 0.0)
+            self.satisfaction[t], self.loyalty[t] = _clip(self.satisfaction[t]), _clip(self.loyalty[t])
+            churned += lost
+        return churned, before
+
+    def customer_satisfaction(self) -> float:
+        front = np.flatnonzero(self.org.frontline_team).tolist()
+        weight = sum(self.customers[t] for t in front)
+        if weight <= 0:
+            return sum(self.satisfaction[t] for t in front) / len(front) if front else math.nan
+        return sum(self.satisfaction[t] * self.customers[t] for t in front) / weight
+
+    def turnover_and_hiring(self, week) -> float:
+        leavers = 0.0
+        if self.on.turnover:
+            self.agents.shuffle_do("consider_leaving")
+            for agent in [a for a in self.agents if a.leaving]:
+                agent.remove()  # the seat remembers them (``in_seat``) until it is filled
+                leavers += 1
+        if self.on.hiring and not week.hiring_freeze:
+            rate = self.policies["hire_rate"]
+            for seat in range(self.org.n):
+                if self.seat_open[seat] and not self.space[seat].agents and self.rng.random() < rate:
+                    self.hire(seat)
+        return leavers
+
+    def hire(self, seat: int) -> None:
+        """A newcomer from the labour market (best of k candidates by orientation), as ``draw_newcomers``."""
+        d = self.dyn
+        k = 1 + int(round(self.policies["hiring_selectivity"] * (int(d.candidates_max) - 1)))
+        agent = NaivePerson(self, seat)
+        best = max(self.rng.standard_normal() for _ in range(k))
+        agent.orientation = _clip(d.market_orientation + d.market_spread * best)
+        agent.disposition = agent.orientation
+        agent.skill = _clip(d.market_skill + d.market_skill_spread * self.rng.standard_normal())
+        agent.knowledge = agent.performance = agent.skill
+        agent.habit = _clip(d.habit_mean + d.habit_spread * self.rng.standard_normal())
+        agent.engagement, agent.trust = d.newcomer_engagement, d.newcomer_trust
+        agent.safety, agent.cynicism = d.newcomer_safety, d.newcomer_cynicism
+        self.in_seat[seat] = agent
+        if agent.is_leader:
+            shares = [float(self.leadership.mix.get(name, 0.0)) for name in self.style_names]
+            pick = self.rng.random() * sum(shares)
+            k = next((i for i, total in enumerate(np.cumsum(shares)) if pick < total), len(shares) - 1)
+            self.give_style(agent, "executive" if agent.is_root else self.style_names[k])
+        agent.last_recognition_rate = self.recognition_rate(agent, boost=None)
+
+    def give_style(self, agent: NaivePerson, name: str) -> None:
+        """The preset ``name`` (a style, or ``executive``) plus N(0, spread) per lever, as the leader's own."""
+        if name == "executive":
+            style, agent.style_id = self.leadership.executive, len(self.style_names)
+        else:
+            style, agent.style_id = self.leadership.styles[name], self.style_names.index(name)
+        agent.own = {}
+        for lever in STYLE_LEVERS:
+            agent.own[lever] = _clip(float(getattr(style, lever)) + self.rng.normal(0.0, self.leadership.spread))
+            setattr(agent, lever, agent.own[lever])
+
+    def resize(self, rate: float) -> None:
+        """Growth opens closed staff seats, decline closes open ones (empty first, then lay-offs)."""
+        staff = np.flatnonzero(~self.org.is_leader).tolist()
+        count = int(self.rng.binomial(sum(self.seat_open[s] for s in staff), min(abs(rate), 1.0)))
+        if rate > 0:
+            chosen = [s for s in staff if not self.seat_open[s]]
+            self.random.shuffle(chosen)
+            for seat in chosen[:count]:
+                self.seat_open[seat] = True
+            return
+        empty = [s for s in staff if self.seat_open[s] and not self.space[s].agents]
+        occupied = [s for s in staff if self.seat_open[s] and self.space[s].agents]
+        self.random.shuffle(empty)
+        self.random.shuffle(occupied)
+        for seat in (empty + occupied)[:count]:
+            self.seat_open[seat] = False
+            for agent in list(self.space[seat].agents):
+                agent.remove()
+
+    # ------------------------------------------------------------ records
+    def record(
+        self, flows: dict, served: list, churned: float, before: float, leavers: float, headcount: float
+    ) -> None:
+        agents, o, d = list(self.agents), self.org, self.dyn
+
+        def mean(values: list[float]) -> float:
+            return sum(values) / len(values) if values else math.nan
+
+        x = [a.orientation for a in agents]
+        mu = mean(x)
+        customers = sum(n for n in self.customers if math.isfinite(n))
+        teams = self.members()
+        team_x = {t: mean([a.orientation for a in ms]) for t, ms in teams.items()}
+        new = [abs(a.orientation - team_x[a.team]) for a in agents if a.tenure < d.onboarding_weeks]
+        members = {t: len(ms) for t, ms in teams.items()}
+        total = sum(members.values())
+        self.flows = {
+            "culture_mean": mu,
+            "culture_spread": math.sqrt(mean([(v - mu) ** 2 for v in x])) if x else math.nan,
+            "engagement": mean([a.engagement for a in agents]),
+            "trust": mean([a.trust for a in agents if not a.is_root]),
+            "psych_safety": mean([a.safety for a in agents]),
+            "skill": mean([a.skill for a in agents]),
+            "cynicism": mean([a.cynicism for a in agents]),
+            "service_quality": mean([q for seat, q in served if o.frontline[seat]]),
+            "internal_service_quality": mean([q for seat, q in served if o.backoffice[seat]]),
+            "customer_satisfaction": self.customer_satisfaction(),
+            "customer_retention": 1.0 - churned / before if before > 0 else math.nan,
+            "customers": customers,
+            "revenue": customers * self.cust.price,
+            "turnover_rate": leavers / headcount if headcount > 0 else 0.0,
+            "headcount": float(len(agents)),
+            "vacancies": float(sum(self.seat_open[s] and not self.space[s].agents for s in range(o.n))),
+            "mistakes_reported": flows["reported"],
+            "mistakes_hidden": flows["hidden"],
+            "ideas_proposed": flows["proposed"],
+            "ideas_adopted": flows["adopted"],
+            "recognitions": flows["recognised"],
+            "service_standard": sum(self.standard[t] * n for t, n in members.items()) / total if total else math.nan,
+            "newcomer_gap": mean(new),
+        }
+        self.datacollector.collect(self)
+
+    def timeseries(self):
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "step", np.arange(1, len(df) + 1))
+        return df
+
+
+def org_of_about(seats: int) -> list[str]:
+    """Overrides for a generated org of about ``seats`` seats: company's shape, 10 staff per team, 10 teams
+    per department."""
+    departments = max(1, round((seats - 1) / 111))
+    return [f"org.departments={departments}", "org.teams_per_department=10", "org.team_size=10"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seats", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=5)
+    args = parser.parse_args()
+    cfg = load_config(org_of_about(args.seats))
+    fast = ServiceCultureModel(cfg, seed=0, space=False)
+    naive = NaiveModel(cfg, seed=0)
+    timings = {}
+    for name, model in (("vectorised", fast), ("naive", naive)):
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            model.step()
+        timings[name] = (time.perf_counter() - start) / args.steps
+    print(
+        f"{fast.org.n} seats: vectorised {timings['vectorised'] * 1e3:.2f} ms/step, naive "
+        f"{timings['naive'] * 1e3:.1f} ms/step, ratio {timings['naive'] / timings['vectorised']:.0f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The naive per-agent Mesa version (experiments/naive_reference.py) is the same model as ours.
+
+Without random draws both must give the same time series to 1e-9; with draws, each model drawing
+its own numbers, the same means within sampling error. That is what makes the benchmark's ratio
+(experiments/benchmark.py) a comparison of two ways of computing one model.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import ServiceCultureModel, load_config
+
+_spec = importlib.util.spec_from_file_location(
+    "naive_reference", Path(__file__).resolve().parent.parent / "experiments" / "naive_reference.py"
+)
+naive_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(naive_reference)
+
+MEAN_FIELD = ["mechanisms.stochastic=false", "mechanisms.turnover=false", "mechanisms.hiring=false"]
+
+
+def _run(model, steps: int):
+    for _ in range(steps):
+        model.step()
+    return model.timeseries()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["org=small_team"],
+        ["org=small_team", "scenario=c03_frontline_programme"],  # training waves
+        ["org=small_team", "scenario=c08_opaque_change"],  # a shock
+        ["org=small_team", "scenario=c15_on_off"],  # a recognition programme switched on and off
+        ["org=small_team", "+events.d={kind: demand_spike, week: 3, duration: 8, intensity: 0.5, target: frontline}"],
+        # a change of every leader's style (without per-leader noise, the one draw it makes) and other policies
+        [
+            "org=small_team",
+            "scenario=replace_manager_a",
+            "events.to_manager_b.week=10",
+            "leadership.spread=0",
+            "policies=learning_culture",
+        ],
+    ],
+    ids=["baseline", "training", "shock", "recognition_on_off", "demand_spike", "leadership_change"],
+)
+def test_without_draws_the_naive_model_gives_the_same_time_series(overrides):
+    cfg = load_config([*overrides, *MEAN_FIELD])
+    ours = _run(ServiceCultureModel(cfg, seed=4, space=False), 30)
+    naive = _run(naive_reference.NaiveModel(cfg, seed=4), 30)
+    assert list(naive.columns) == list(ours.columns)
+    a, b = ours.to_numpy(float), naive.to_numpy(float)
+    assert (np.isnan(a) == np.isnan(b)).all()
+    both = ~np.isnan(a)
+    assert np.abs(a - b)[both].max() <= 1e-9 * max(1.0, np.abs(a[both]).max())
+    assert a[:, list(ours.columns).index("culture_mean")].std() > 1e-3  # the run moves: it compares something
+
+
+def test_with_draws_the_naive_model_has_the_same_means():
+    """30 seeds each, every mechanism drawing (quits, hires, mistakes, ideas, recognition, customers,
+    growth): run-averaged metrics agree within sampling error (Welch |t| < 4 for every metric)."""
+    cfg = load_config(
+        ["org=small_team", "steps=40", "org.reserve_share=0.2", "+events.g={kind: growth, week: 5, value: 0.01}"]
+    )
+    metrics = [
+        "culture_mean",
+        "engagement",
+        "trust",
+        "psych_safety",
+        "skill",
+        "cynicism",
+        "service_quality",
+        "customer_satisfaction",
+        "turnover_rate",
+        "headcount",
+        "recognitions",
+        "ideas_adopted",
+    ]
+    ours = np.array([_run(ServiceCultureModel(cfg, seed=s, space=False), 40)[metrics].mean() for s in range(30)])
+    naive = np.array([_run(naive_reference.NaiveModel(cfg, seed=s), 40)[metrics].mean() for s in range(30)])
+    se = np.sqrt(ours.var(axis=0, ddof=1) / len(ours) + naive.var(axis=0, ddof=1) / len(naive))
+    t = (ours.mean(axis=0) - naive.mean(axis=0)) / se
+    assert (se > 0).all()  # draws on both sides
+    assert np.all(np.abs(t) < 4.0), dict(zip(metrics, t.round(2), strict=True))
