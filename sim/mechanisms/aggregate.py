@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -33,19 +35,23 @@ def membership(group: np.ndarray, n_groups: int) -> sp.csr_matrix:
     """The (n_groups, n) 0/1 matrix M with M[g, i] = 1 when person i is in group g.
 
     ``M @ v`` sums v per group in the order of i, exactly as ``np.bincount(group, weights=v)`` does
-    (same additions, same order, so bit-identical), and ``M @ V`` does it for many columns in one pass.
+    (same additions, same order, so bit-identical), and at scale faster.
     """
     n = group.size
     return sp.csr_matrix((np.ones(n), (group, np.arange(n))), shape=(n_groups, n))
 
 
-def group_means(values: np.ndarray, weight: np.ndarray, members: sp.csr_matrix, empty: float = np.nan) -> np.ndarray:
-    """Weighted mean per group of every column of ``values`` (n, k): ``group_mean`` for k columns in one pass.
+def group_means(
+    columns: Sequence[np.ndarray], weight: np.ndarray, members: sp.csr_matrix, empty: float = np.nan
+) -> list[np.ndarray]:
+    """``group_mean`` of each array in ``columns`` with one weight, its per-group total summed once.
 
     ``members`` is :func:`membership` of the grouping; ``empty`` where a group has no weight.
     """
-    total = (members @ weight)[:, None]
-    sums = members @ (values * weight[:, None])
-    out = np.full(sums.shape, empty)
-    np.divide(sums, total, out=out, where=total > 0)
+    total = members @ weight
+    out = []
+    for values in columns:
+        mean = np.full(total.size, empty)
+        np.divide(members @ (values * weight), total, out=mean, where=total > 0)
+        out.append(mean)
     return out

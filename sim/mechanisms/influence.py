@@ -50,9 +50,8 @@ def influence_step(
     f, has, boss, lead_w, report_den = _parts(ties, manager, trust, filled, leader_weight, report_weight)
     fx = f * x
     report_num = report_weight * np.bincount(manager[has], weights=fx[has], minlength=x.size)
-    tied_x, tied = (ties @ np.column_stack([fx, f])).T  # one pass over the ties for both sums
-    num = self_weight * x + tied_x + lead_w * x[boss] + report_num
-    den = self_weight + tied + lead_w + report_den
+    num = self_weight * x + ties @ fx + lead_w * x[boss] + report_num
+    den = self_weight + ties @ f + lead_w + report_den
     wx = np.divide(num, den, out=x.copy(), where=den > 0)
     return a * x0 + (1.0 - a) * wx
 

@@ -34,8 +34,8 @@ def spread_cynicism(
     settles at c = (1 - curb) * bias - 1, otherwise it dies out (C14).
     """
     f = filled.astype(np.float64)
-    num, den = (ties @ np.column_stack([f * c, f])).T  # one pass over the ties for both sums
-    cbar = np.divide(num, den, out=c.copy(), where=den > 0)
+    den = ties @ f
+    cbar = np.divide(ties @ (f * c), den, out=c.copy(), where=den > 0)
     b = bias * cbar / (bias * cbar + 1.0 - cbar)
     s = np.clip(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l), 0.0, 1.0)
     target = (1.0 - curb) * (b + s * (1.0 - b))
