@@ -44,6 +44,7 @@ CASES = {
     "million": (["org=million"], 52, 4, 3, 1),
 }
 NAIVE_SEATS, NAIVE_STEPS, NAIVE_STEPS_QUICK = 2000, 5, 2
+NAIVE_LARGER = 10_000  # the full run also measures the ratio here: how it grows with size
 TARGETS = {"default": 0.5, "enterprise": 30.0, "million": 90.0}  # seconds, build included for the big two
 MEMORY_TARGETS_MB = {"enterprise": 2048.0, "million": 6144.0}
 NAIVE_TARGET, BOUND_TARGET = 50.0, 10.0
@@ -112,14 +113,14 @@ def run_case(name: str, steps: int) -> dict:
     return out
 
 
-def run_naive(steps: int) -> dict:
+def run_naive(seats: int, steps: int) -> dict:
     """Ours and the naive per-agent version of the same model, same config and seed, stepped in turn."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from naive_reference import NaiveModel, org_of_about
 
     from sim import ServiceCultureModel, load_config
 
-    cfg = load_config(org_of_about(NAIVE_SEATS))
+    cfg = load_config(org_of_about(seats))
     ours, naive = ServiceCultureModel(cfg, seed=0, space=False), NaiveModel(cfg, seed=0)
     ours.step()  # first-step caches, on both sides
     naive.step()
@@ -157,7 +158,10 @@ def collect(quick: bool) -> dict:
         steps, repeats = (weeks_quick, runs_quick) if quick else (weeks, runs)
         results[name] = median_of([in_subprocess(["--case", name, "--steps", str(steps)]) for _ in range(repeats)])
     naive_steps = NAIVE_STEPS_QUICK if quick else NAIVE_STEPS
-    results["naive"] = median_of([in_subprocess(["--naive", str(naive_steps)]) for _ in range(1 if quick else 3)])
+    naive = ["--naive", str(naive_steps), "--seats", str(NAIVE_SEATS)]
+    results["naive"] = median_of([in_subprocess(naive) for _ in range(1 if quick else 3)])
+    if not quick:
+        results["naive_larger"] = median_of([in_subprocess(["--naive", "2", "--seats", str(NAIVE_LARGER)])])
     return results
 
 
@@ -184,7 +188,7 @@ def verdicts(results: dict, quick: bool) -> dict[str, str]:
 
 
 def table(results: dict) -> list[str]:
-    e, naive = results["enterprise"], results["naive"]
+    e = results["enterprise"]
     rows = [
         "| case | seats | steps | wall (s) | build (s) | per step (ms) | agent-steps/s | peak memory (MB) "
         "| ratio to naive | ratio to bound |",
@@ -198,14 +202,18 @@ def table(results: dict) -> list[str]:
             f"| {name} | {r['seats']:,} | {r['steps']} | {r['wall_s']:.2f} | {r['build_s']:.2f} | "
             f"{r['step_s'] * 1e3:.2f} | {rate:,.0f} | {r['peak_mb']:,.0f} | | {bound} |"
         )
-    rows.append(
-        f"| naive reference | {naive['seats']:,} | {naive['steps']} | | | {naive['naive_step_s'] * 1e3:.1f} | "
-        f"{naive['seats'] / naive['naive_step_s']:,.0f} | | 1x | |"
-    )
-    rows.append(
-        f"| ours, same org | {naive['seats']:,} | | | | {naive['step_s'] * 1e3:.2f} | "
-        f"{naive['seats'] / naive['step_s']:,.0f} | | {naive['ratio']:.0f}x | |"
-    )
+    for key in ("naive", "naive_larger"):
+        if key not in results:
+            continue
+        r = results[key]
+        rows.append(
+            f"| naive reference | {r['seats']:,} | {r['steps']} | | | {r['naive_step_s'] * 1e3:.1f} | "
+            f"{r['seats'] / r['naive_step_s']:,.0f} | {r['peak_mb']:,.0f} | 1x | |"
+        )
+        rows.append(
+            f"| ours, same org | {r['seats']:,} | | | | {r['step_s'] * 1e3:.2f} | "
+            f"{r['seats'] / r['step_s']:,.0f} | | {r['ratio']:.0f}x | |"
+        )
     return rows
 
 
@@ -250,13 +258,16 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         f"| 100k seats: a step within 10x of the bandwidth bound | {e['step_s'] * 1e3:.1f} ms vs "
         f"{e['bound_s'] * 1e3:.1f} ms ({e['step_s'] / e['bound_s']:.1f}x) | {verdict['bound']} |",
         "",
+        *_shortfalls(results, verdict),
         "## How it is measured",
         "",
         "- **Naive reference** (`experiments/naive_reference.py`): the same rules as a Mesa user would write them,",
         "  a method per mechanism on each agent, scalar arithmetic, tie neighbours read through the `Network` space",
         "  (the cell's connections and the tie weight on the edge), `shuffle_do` passes with a commit phase for",
-        "  simultaneous updates. It starts from our model's first state and must give the same time series to",
-        "  1e-9 without random draws and the same means with them (`tests/test_naive_reference.py`). Both are",
+        "  simultaneous updates, and the team table from Mesa `DataCollector` agent reporters (every person's",
+        "  values each week, grouped by team). It starts from our model's first state and must give the same",
+        "  time series and team table to 1e-9 without random draws and the same means with them",
+        "  (`tests/test_naive_reference.py`). Both are",
         f"  stepped in one process on the same org ({n['seats']:,} seats); the ratio is of median times per step.",
         "- **Bandwidth bound**: `step_bytes` in `experiments/benchmark.py` counts what one step cannot avoid",
         f"  touching: {e['step_bytes'] / 1e6:.1f} MB at 100k seats ({e['ties']:,} tie entries). The bandwidth is a",
@@ -274,9 +285,8 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         "  attributes (views of the arrays). At a million seats, creating them took about 5 of the 8 s of",
         "  building and a Python loop over every hire in the step; a run that never asks builds none. With the",
         "  `Network` space (the dashboard) hires get their agent at once, so cells stay current.",
-        "- Role modelling works on the leaders' seats only; the team table is one sparse product per weight",
-        "  (the team membership matrix, built once per org, sums in the same order as `np.bincount`); the tie",
-        "  sums of influence and of negative talk take one pass over the ties for two vectors.",
+        "- Role modelling works on the leaders' seats only (a tenth of the seats); the team table sums each",
+        "  weight per team once for all its columns; a style is drawn only for the styles someone was hired into.",
         "- Random numbers are drawn for everyone at once (a leader's ten style levers in one draw, the same",
         "  numbers in the same order). Outputs are bit-identical to the model before these changes",
         "  (`tests/test_outputs_unchanged.py`).",
@@ -284,6 +294,33 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         "",
     ]
     DOC.write_text("\n".join(lines))
+
+
+def _shortfalls(results: dict, verdict: dict) -> list[str]:
+    """Why a target was missed, from the numbers of this run."""
+    lines = []
+    n, e = results["naive"], results["enterprise"]
+    if verdict["naive"] != "met":
+        larger = results.get("naive_larger")
+        grows = f" at {larger['seats']:,} seats it is {larger['ratio']:.0f}x" if larger else ""
+        lines += [
+            f"**The naive ratio at {n['seats']:,} seats.** Our step there takes {n['step_s'] * 1e3:.2f} ms, nearly",
+            "all of it the fixed cost of several hundred numpy and scipy calls on arrays of 2,000 values (a",
+            "few microseconds each, whatever the size), while the naive version costs about",
+            f"{n['naive_step_s'] / n['seats'] * 1e6:.0f} us per person. So the ratio grows with the org:{grows}.",
+            "",
+        ]
+    if verdict["bound"] != "met":
+        lines += [
+            f"**The bandwidth bound at 100k seats.** The step's {e['step_s'] * 1e3:.0f} ms is not memory-bound: at",
+            "100,000 seats each state array (0.8 MB) sits in cache, and the time goes into several hundred",
+            "separate numpy passes (each mechanism's formula, one temporary array per operation) and into drawing",
+            "nine random numbers per person (the normal, Poisson and binomial draws take about 10 ms alone). Getting",
+            "near the bound needs fused kernels (one pass per mechanism, e.g. numba), which would change neither",
+            "the rules nor the draws but is a new dependency: left for a follow-up.",
+            "",
+        ]
+    return lines
 
 
 def _cores() -> int:
@@ -299,13 +336,14 @@ def main() -> None:
     parser.add_argument("--case", choices=list(CASES), help=argparse.SUPPRESS)  # one run, in this process
     parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--naive", type=int, metavar="STEPS", help=argparse.SUPPRESS)
+    parser.add_argument("--seats", type=int, default=NAIVE_SEATS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.getLogger("MESA").setLevel(logging.WARNING)
     if args.case:
         print(json.dumps(run_case(args.case, args.steps)))
         return
     if args.naive:
-        print(json.dumps(run_naive(args.naive)))
+        print(json.dumps(run_naive(args.seats, args.naive)))
         return
     results = collect(args.quick)
     verdict = verdicts(results, args.quick)

@@ -5,11 +5,13 @@ neighbours read through the ``Network`` space (each agent looks at the cells it 
 the agents in them), and the mechanisms run as ``model.agents.shuffle_do(...)`` passes. Updates that
 read other people's state are two-phase (compute everyone's new value, then ``commit``), which is how
 a Mesa user gets the simultaneous update the vectorised model makes; Mesa's order then does not matter.
+Records go through Mesa's ``DataCollector``: model reporters for the time series, agent reporters
+(every person's values each week) for the team table.
 
 It is the same model as ``sim.model.ServiceCultureModel``: it starts from the very state the
 vectorised model builds (same org, same first workforce, same styles) and then steps with its own
 per-agent rules. With ``mechanisms.stochastic=false`` and turnover and hiring off, both give the same
-time series to 1e-9; with the draws on (each agent draws its own numbers, one at a time) they give
+time series and team table to 1e-9; with the draws on (each agent draws its own numbers, one at a time) they give
 the same means within sampling error (``tests/test_naive_reference.py`` checks both). One difference
 by design: a person who left keeps the values they left with, where the vectorised model's arrays keep
 updating the empty seat's stale entries; a leader's seat is rarely empty for long, so this is far below
@@ -25,13 +27,14 @@ import math
 import time
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from mesa import DataCollector, Model
 from mesa.discrete_space import FixedAgent, Network
 from omegaconf import DictConfig
 
 from sim.config import load_config
-from sim.metrics import MODEL_METRICS
+from sim.metrics import MODEL_METRICS, TEAM_METRICS
 from sim.model import ServiceCultureModel
 from sim.state import PERSON_VARIABLES, STYLE_LEVERS
 
@@ -303,8 +306,16 @@ class NaiveModel(Model):
         self.demand = [1.0] * o.n_teams
         self.week = start.week
         self.flows: dict[str, float] = {}
+        # the Mesa way to the team table: every person's values each week (agent reporters), grouped later
         self.datacollector = DataCollector(
-            model_reporters={name: (lambda m, name=name: m.flows[name]) for name in MODEL_METRICS}
+            model_reporters={
+                **{name: (lambda m, name=name: m.flows[name]) for name in MODEL_METRICS},
+                "teams": lambda m: m.team_state(),
+            },
+            agent_reporters={
+                **{name: name for name in ("team", "orientation", "engagement", "trust", "safety", "skill")},
+                **{name: name for name in ("cynicism", "quality", "is_leader")},
+            },
         )
 
     # ------------------------------------------------------------ draws, one number at a time
@@ -593,9 +604,53 @@ class NaiveModel(Model):
         }
         self.datacollector.collect(self)
 
-    def timeseries(self):
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    def team_state(self) -> dict[str, list]:
+        """This week's team-level values (the ones that belong to a team, not to its people)."""
+        front = self.org.frontline_team.tolist()
+        return {
+            "customer_satisfaction": list(self.satisfaction),
+            "customers": [n if f else 0.0 for n, f in zip(self.customers, front, strict=True)],
+            "service_standard": list(self.standard),
+            "process_quality": list(self.process),
+            "style_id": [float(self.in_seat[int(s)].style_id) for s in self.org.team_leader],
+        }
+
+    def timeseries(self) -> pd.DataFrame:
+        df = self.datacollector.get_model_vars_dataframe().drop(columns="teams").reset_index(drop=True)
         df.insert(0, "step", np.arange(1, len(df) + 1))
+        return df
+
+    def team_table(self) -> pd.DataFrame:
+        """One row per step x team, as ``ServiceCultureModel.team_table``: people's values grouped by team."""
+        o = self.org
+        people = self.datacollector.get_agent_vars_dataframe().reset_index()
+        people["served"] = people["quality"].fillna(0.0).where(~people["is_leader"].astype(bool))
+        by = people.groupby(["Step", "team"])
+        grid = pd.MultiIndex.from_product([range(1, self.steps + 1), range(o.n_teams)], names=["Step", "team"])
+        means = by[["orientation", "engagement", "trust", "safety", "skill", "cynicism", "served"]].mean()
+        people_side = pd.DataFrame(
+            {
+                "culture_mean": means["orientation"],
+                "culture_spread": by["orientation"].std(ddof=0),
+                "engagement": means["engagement"],
+                "trust": means["trust"],
+                "psych_safety": means["safety"],
+                "skill": means["skill"],
+                "cynicism": means["cynicism"],
+                "service_quality": means["served"],
+                "headcount": by.size().astype(float),
+            }
+        ).reindex(grid)
+        people_side["headcount"] = people_side["headcount"].fillna(0.0)
+        teams = self.datacollector.get_model_vars_dataframe()["teams"]
+        team_side = pd.DataFrame({key: np.concatenate([week[key] for week in teams]) for key in teams.iloc[0]})
+        df = pd.concat([people_side.reset_index(drop=True), team_side], axis=1)[list(TEAM_METRICS)]
+        df.insert(0, "step", np.repeat(np.arange(1, self.steps + 1), o.n_teams))
+        df.insert(1, "team", np.tile(np.arange(o.n_teams), self.steps))
+        df.insert(2, "level", np.tile(o.team_level.astype(np.int64), self.steps))
+        df.insert(3, "frontline", np.tile(o.frontline_team, self.steps))
+        names = np.asarray((*self.style_names, "executive"))
+        df.insert(4, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
         return df
 
 

@@ -124,21 +124,21 @@ def newcomer_gap(model: ServiceCultureModel) -> float:
 def team_metrics(model: ServiceCultureModel) -> np.ndarray:
     """This week's metrics per team as an array (teams x TEAM_METRICS), over each team's members."""
     p, o, t = model.people, model.org, model.teams
-    members = o.team_members  # sparse sums per team (same order as bincount), each team's weight summed once
+    nt = o.n_teams
     f = p.filled.astype(float)
     staff = (p.filled & ~o.is_leader).astype(float)
     names = ("culture_mean", "engagement", "trust", "psych_safety", "skill", "cynicism")
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
-    columns = dict(zip(names, group_means(person, f, members), strict=True))
+    columns = dict(zip(names, group_means(person, o.team, f, nt), strict=True))
     # population standard deviation around the team mean (as ``group_std``)
     dev = (p.orientation - np.nan_to_num(columns["culture_mean"])[o.team]) ** 2
-    columns["culture_spread"] = np.sqrt(group_means([dev], f, members)[0])
+    columns["culture_spread"] = np.sqrt(group_means([dev], o.team, f, nt)[0])
     quality = np.where(np.isnan(model.quality), 0.0, model.quality)  # NaN only where nobody served
     columns |= {
-        "service_quality": group_means([quality], staff, members)[0],
+        "service_quality": group_means([quality], o.team, staff, nt)[0],
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
-        "headcount": members @ f,
+        "headcount": np.bincount(o.team, weights=f, minlength=nt),
         "service_standard": t.standard,
         "process_quality": t.process,
         "style_id": model.styles.style_id[o.team_leader].astype(float),

@@ -219,6 +219,8 @@ class ServiceCultureModel(Model):
 
     def _give_style(self, seats: np.ndarray, style, style_id: int) -> None:
         """A leader's personal style: the preset plus per-leader noise of sd ``leadership.spread`` (C11)."""
+        if seats.size == 0:
+            return  # nothing to draw (a hire is rarely a leader of every style at once)
         self.styles.assign(seats, style, style_id, float(self.leadership.spread), self.rng)
         self.own_styles.copy_from(self.styles, seats)
 

@@ -1,6 +1,6 @@
 """The naive per-agent Mesa version (experiments/naive_reference.py) is the same model as ours.
 
-Without random draws both must give the same time series to 1e-9; with draws, each model drawing
+Without random draws both must give the same time series and team table to 1e-9; with draws, each model drawing
 its own numbers, the same means within sampling error. That is what makes the benchmark's ratio
 (experiments/benchmark.py) a comparison of two ways of computing one model.
 """
@@ -50,14 +50,18 @@ def _run(model, steps: int):
 )
 def test_without_draws_the_naive_model_gives_the_same_time_series(overrides):
     cfg = load_config([*overrides, *MEAN_FIELD])
-    ours = _run(ServiceCultureModel(cfg, seed=4, space=False), 30)
-    naive = _run(naive_reference.NaiveModel(cfg, seed=4), 30)
-    assert list(naive.columns) == list(ours.columns)
-    a, b = ours.to_numpy(float), naive.to_numpy(float)
-    assert (np.isnan(a) == np.isnan(b)).all()
-    both = ~np.isnan(a)
-    assert np.abs(a - b)[both].max() <= 1e-9 * max(1.0, np.abs(a[both]).max())
-    assert a[:, list(ours.columns).index("culture_mean")].std() > 1e-3  # the run moves: it compares something
+    ours, naive = ServiceCultureModel(cfg, seed=4, space=False), naive_reference.NaiveModel(cfg, seed=4)
+    series, naive_series = _run(ours, 30), _run(naive, 30)
+    teams, naive_teams = ours.team_table(), naive.team_table()
+    assert list(naive_series.columns) == list(series.columns) and list(naive_teams.columns) == list(teams.columns)
+    labels = ["step", "team", "level", "frontline", "style"]
+    assert naive_teams[labels].equals(teams[labels])
+    for table, naive_table in ((series, naive_series), (teams.drop(columns=labels), naive_teams.drop(columns=labels))):
+        a, b = table.to_numpy(float), naive_table.to_numpy(float)
+        assert (np.isnan(a) == np.isnan(b)).all()
+        both = ~np.isnan(a)
+        assert np.abs(a - b)[both].max() <= 1e-9 * max(1.0, np.abs(a[both]).max())
+    assert series["culture_mean"].std() > 1e-3  # the run moves: it compares something
 
 
 def test_with_draws_the_naive_model_has_the_same_means():

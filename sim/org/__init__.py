@@ -98,13 +98,6 @@ class Org:
         return np.bincount(self.team, minlength=self.n_teams)
 
     @cached_property
-    def team_members(self) -> sp.csr_matrix:
-        """(n_teams, n) membership matrix of the teams (``sim.mechanisms.aggregate.membership``)."""
-        from sim.mechanisms.aggregate import membership
-
-        return membership(self.team, self.n_teams)
-
-    @cached_property
     def peer_ties(self) -> sp.csr_matrix:
         return _select(self.ties, self.PEER)
 
