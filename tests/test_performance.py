@@ -4,7 +4,11 @@ Timed targets (seconds, memory, the ratio to the naive version) live in experime
 these tests check shapes that do not depend on how busy the machine is.
 """
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from mesa import Model
@@ -91,3 +95,18 @@ def test_agents_are_created_on_first_access_with_the_ids_eager_creation_gives():
     model.run_for(3)  # leavers' agents leave the model; new hires' appear on the next access
     assert sorted(a.unique_id for a in model.agents) == sorted(p.person_id[p.filled].tolist())
     assert model.agent_id_counter > p.person_id.max()  # Mesa's counter never hands out a taken id
+
+
+def test_benchmark_runs_a_case_and_the_naive_comparison_in_a_subprocess():
+    """The benchmark's per-case modes (what ``experiments/benchmark.py`` runs in its subprocesses) work."""
+    script = Path(__file__).resolve().parent.parent / "experiments" / "benchmark.py"
+
+    def case(*args: str) -> dict:
+        done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    default = case("--case", "default", "--steps", "3")
+    assert default["seats"] == ServiceCultureModel(seed=0, space=False).org.n and default["steps"] == 3
+    assert 0 < default["step_s"] <= default["run_s"] < default["wall_s"] and default["peak_mb"] > 10
+    naive = case("--naive", "1", "--seats", "1000")
+    assert abs(naive["seats"] - 1000) < 20 and naive["naive_step_s"] > naive["step_s"] > 0
