@@ -235,9 +235,9 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
     lines = [
         "# Performance",
         "",
-        "Written by `python experiments/benchmark.py" + (" --quick" if quick else "") + "`; every number is the median",
-        f"over several runs of a case (runs: {runs}), each run in its own subprocess. Machine: {cpu},",
-        f"{_cores()} cores, Python {platform.python_version()}, numpy {np.__version__}.",
+        "Written by `python experiments/benchmark.py" + (" --quick" if quick else "") + "`. Every number is the median",
+        f"over the runs of a case ({runs}), each run in its own subprocess.",
+        f"Machine: {cpu}, {_cores()} cores (shared), Python {platform.python_version()}, numpy {np.__version__}.",
         "",
         *table(results),
         "",
