@@ -1,9 +1,10 @@
 """Performance at scale: the default scenario, 100,000 and 1,000,000 seats, the naive ratio and the bandwidth bound.
 
-    python experiments/benchmark.py           # every case, several runs each (minutes); writes docs/performance.md
-    python experiments/benchmark.py --quick   # fewer weeks and runs (under a minute); writes docs/performance.md too
+    python experiments/benchmark.py           # every case, several runs each (minutes) -> docs/performance.md
+    python experiments/benchmark.py --quick   # fewer weeks and runs (under a minute), the same section
     python experiments/benchmark.py --json    # ... and the last line is the whole result as one JSON object
 
+It rewrites the section "scale" of docs/performance.md (the sweep benchmark keeps its own section there).
 Every case runs in a fresh subprocess (``--case NAME``), so that one case's memory does not count
 toward the next: peak memory is the child's ``resource.getrusage`` maximum resident set size, taken
 right after its run. Times are in-process (no Hydra start-up): building the model (the org included)
@@ -33,6 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from sim.results import replace_doc_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -233,7 +236,7 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
     )
     runs = ", ".join(f"{name} {results[name]['runs']}" for name in (*CASES, "naive"))
     lines = [
-        "# Performance",
+        "## Scale: the model from 250 to a million seats",
         "",
         "Written by `python experiments/benchmark.py" + (" --quick" if quick else "") + "`. Every number is the median",
         f"over the runs of a case ({runs}), each run in its own subprocess.",
@@ -259,7 +262,7 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         f"{e['bound_s'] * 1e3:.1f} ms ({e['step_s'] / e['bound_s']:.1f}x) | {verdict['bound']} |",
         "",
         *_shortfalls(results, verdict),
-        "## How it is measured",
+        "### How it is measured",
         "",
         "- **Naive reference** (`experiments/naive_reference.py`): the same rules as a Mesa user would write them,",
         "  a method per mechanism on each agent, scalar arithmetic, tie neighbours read through the `Network` space",
@@ -275,7 +278,7 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         f"  so a step cannot take less than {e['bound_s'] * 1e3:.1f} ms.",
         "- **Memory**: each case in a fresh subprocess, `resource.getrusage(RUSAGE_SELF).ru_maxrss` after its run.",
         "",
-        "## What makes it fast",
+        "### What makes it fast",
         "",
         "- State lives in numpy arrays, one per variable; every mechanism is a handful of whole-array operations",
         "  and sparse mat-vecs over the tie matrix, which is built once per org (turnover puts a new person into",
@@ -293,7 +296,7 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         "- Data collection records one row of model metrics and one small team table per week, never per agent.",
         "",
     ]
-    DOC.write_text("\n".join(lines))
+    replace_doc_section(DOC, "scale", "\n".join(lines), title="Performance")
 
 
 def _shortfalls(results: dict, verdict: dict) -> list[str]:
