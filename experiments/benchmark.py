@@ -298,6 +298,10 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         "  numbers in the same order). Outputs are bit-identical to the model before these changes",
         "  (`tests/test_outputs_unchanged.py`).",
         "- Data collection records one row of model metrics and one small team table per week, never per agent.",
+        "- The org builder is vectorised end to end (ties deduplicated by one sort of int64 keys, levels by",
+        "  pointer jumping, the radial layout one pass per level): 1,001,001 seats in about 2-3 s. Mesa's",
+        "  `Network` space (a networkx graph plus a cell per seat) is built only when asked (`space=True`, the",
+        "  dashboard): at 100,101 seats it takes the build from 0.2 s to about 3 s; `sim.run` never builds it.",
         "",
     ]
     replace_doc_section(DOC, "scale", "\n".join(lines), title="Performance")
@@ -313,7 +317,7 @@ def _shortfalls(results: dict, verdict: dict) -> list[str]:
         lines += [
             f"**The naive ratio at {n['seats']:,} seats.** Our step there takes {n['step_s'] * 1e3:.2f} ms, nearly",
             "all of it the fixed cost of several hundred numpy and scipy calls on arrays of 2,000 values (a",
-            "few microseconds each, whatever the size), while the naive version costs about",
+            "few microseconds each, mostly the cost of the call itself), while the naive version costs about",
             f"{n['naive_step_s'] / n['seats'] * 1e6:.0f} us per person. So the ratio grows with the org:{grows}.",
             "",
         ]
