@@ -7,8 +7,9 @@
 Everything is measured in this one process run, so the ratios compare like with like:
 
 - ``in-process``: median CPU and wall time of ``sim.run.run_and_write`` on the default config
-  (figures and all, as a sweep's run writes them), after one warm-up run, measured again just
-  before each launcher so that both sides of each ratio see the same machine load;
+  (figures and all, as a sweep's run writes them), after one warm-up run, sampled again just
+  before each launcher (so a drift of the machine's load reaches both sides) and pooled into one
+  median;
 - for each launcher, two sweeps over seeds (``n_small`` and ``n_large`` runs) through
   ``python -m sim -m``, timing the wall clock and the CPU seconds of the whole process tree. The
   marginal CPU per run, ``(cpu_large - cpu_small) / (n_large - n_small)``, is what one run costs
@@ -56,8 +57,8 @@ CPU_UNSEEN = ("ray (local)",)
 QUICK_LAUNCHERS = ("basic", "joblib, 1 worker", "joblib, 2 workers")
 
 
-def in_process(overrides: list[str], repeats: int) -> tuple[float, float]:
-    """Median (CPU, wall) seconds of one default run written to disk in this process (after a warm-up)."""
+def in_process(overrides: list[str], repeats: int) -> tuple[list[float], list[float]]:
+    """(CPU, wall) seconds of each of ``repeats`` default runs written to disk in this process (after a warm-up)."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
     cfg = load_config(overrides)
     cpu, wall = [], []
@@ -67,7 +68,7 @@ def in_process(overrides: list[str], repeats: int) -> tuple[float, float]:
             run_and_write(cfg, Path(tmp) / str(i), progress=False)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
-    return statistics.median(cpu[1:]), statistics.median(wall[1:])
+    return cpu[1:], wall[1:]
 
 
 def _children_cpu() -> float:
@@ -103,11 +104,12 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
     rows = []
     for name in tqdm(names, desc="launchers", unit="launcher"):
         overrides, workers = LAUNCHERS[name]
-        # the in-process baseline is taken beside each launcher, so a change of load in between
-        # shifts both alike
+        # in-process samples are taken beside each launcher, so that a slow drift of the machine's
+        # load reaches both sides; they are pooled into one median baseline below, which is less
+        # noisy than any launcher's own few samples
         cpu_run, wall_run = in_process(extra, repeats)
-        cpu_runs.append(cpu_run)
-        wall_runs.append(wall_run)
+        cpu_runs += cpu_run
+        wall_runs += wall_run
         cpu_small, wall_small = sweep_cost(overrides, n_small, extra)
         cpu_large, wall_large = sweep_cost(overrides, n_large, extra)
         cpu_per_run = (cpu_large - cpu_small) / (n_large - n_small)
@@ -120,13 +122,15 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
                 f"wall_{n_large}": wall_large,
                 "runs_per_min": 60.0 / wall_per_run,
                 "cpu_per_run_s": cpu_per_run,
-                "in_process_cpu_s": cpu_run,
-                "overhead_share": (cpu_per_run - cpu_run) / cpu_run,
                 "startup_s": wall_small - n_small * wall_per_run,
             }
         )
+    baseline = statistics.median(cpu_runs)
+    for row in rows:
+        row["overhead_share"] = (row["cpu_per_run_s"] - baseline) / baseline
     return {
-        "in_process_cpu_s": statistics.median(cpu_runs),
+        "in_process_cpu_s": baseline,
+        "in_process_samples": len(cpu_runs),
         "in_process_wall_s": statistics.median(wall_runs),
         "n_small": n_small,
         "n_large": n_large,
@@ -145,16 +149,16 @@ def markdown(result: dict) -> str:
         f" (1-minute load average {result['load_average'][0]:.1f} before, {result['load_average'][1]:.1f} after).",
         f"One default run written to disk in-process (`sim.run.run_and_write`, overrides "
         f"`{' '.join(result['overrides']) or 'none'}`): **{t:.3f} CPU s** ({result['in_process_wall_s']:.3f} s"
-        " wall), median.",
+        f" wall), the median of {result['in_process_samples']} runs taken beside the launchers' sweeps.",
         f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds. A run's cost in"
         " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
         " in-process CPU time, as a share of it (CPU time depends far less than wall time on what else the"
         " machine runs, though shared caches still inflate it under load). Runs per minute and start-up"
         " (Python, Hydra, Ray) are wall clock.",
         "",
-        "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | in-process (s) "
-        "| overhead per run | start-up (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | overhead per run "
+        "| start-up (s) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in result["launchers"]:
         if r["launcher"] in CPU_UNSEEN:
@@ -162,8 +166,8 @@ def markdown(result: dict) -> str:
         else:
             cpu, overhead = f"{r['cpu_per_run_s']:.3f}", f"{100 * r['overhead_share']:+.0f}%"
         lines.append(
-            f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {r['in_process_cpu_s']:.3f} "
-            f"| {overhead} | {r['startup_s']:.1f} |"
+            f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {overhead} "
+            f"| {r['startup_s']:.1f} |"
         )
     joblib = [r for r in result["launchers"] if r["launcher"].startswith("joblib")]
     if joblib:
