@@ -24,6 +24,7 @@ from sim.sweep import expected_jobs, run_key
 
 QUICK = ["org=small_team", "steps=8", "output.figures=false"]
 BIN = Path(sys.executable).parent
+SWEEP_4 = ("seed=0,1", "policies.remove_misfits=true,false")
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
 
 
@@ -53,7 +54,7 @@ def summaries(sweep_dir: Path) -> dict[int, dict]:
 def joblib_sweep(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A 4-run sweep (2 seeds x 2 recognition settings) on the default launcher (joblib)."""
     where = tmp_path_factory.mktemp("joblib") / "sweep"
-    done = sweep(where, "seed=0,1", "policies.remove_misfits=true,false", "hydra.launcher.n_jobs=2")
+    done = sweep(where, *SWEEP_4, "hydra.launcher.n_jobs=2")
     return where, done
 
 
@@ -213,12 +214,18 @@ def ray_head():
 
 
 @pytest.mark.slow
-def test_a_sweep_on_a_ray_cluster_matches_the_local_launchers(ray_head, tmp_path):
-    ray = sweep(tmp_path / "ray", "seed=3,4", "hydra/launcher=ray_cluster", env={**RAY_ENV, "RAY_ADDRESS": ray_head})
-    assert "Connected to Ray cluster" in ray.stderr
-    local = sweep(tmp_path / "basic", "seed=3,4", "hydra/launcher=basic")
-    assert summaries(tmp_path / "ray") == summaries(tmp_path / "basic")
-    assert len(collect(tmp_path / "ray").runs) == 2 and "2/2" in local.stderr
+def test_the_same_sweep_on_a_ray_cluster_matches_joblib_run_for_run(ray_head, joblib_sweep, tmp_path):
+    where = tmp_path / "ray"
+    ray = sweep(where, *SWEEP_4, "hydra/launcher=ray_cluster", env={**RAY_ENV, "RAY_ADDRESS": ray_head})
+    assert "Connected to Ray cluster" in ray.stderr and "4/4" in ray.stderr
+    on_ray, on_joblib = collect(where), collect(joblib_sweep[0])
+    assert on_ray.problems.empty and len(on_ray.runs) == 4
+    key = ["seed", "policies.remove_misfits"]
+    metrics = [c for c in on_ray.runs.columns if c.startswith(("final.", "mean."))]
+    ray_rows = on_ray.runs.sort_values(key).reset_index(drop=True)
+    joblib_rows = on_joblib.runs.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ray_rows[key + metrics], joblib_rows[key + metrics])
+    assert ray_rows["run_key"].tolist() == joblib_rows["run_key"].tolist()
 
 
 def test_the_slurm_preset_composes_to_the_submitit_slurm_launcher(tmp_path):
