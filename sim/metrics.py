@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.aggregate import group_mean, group_means
+from sim.mechanisms.aggregate import group_mean, group_means, group_std
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
@@ -130,12 +130,10 @@ def team_metrics(model: ServiceCultureModel) -> np.ndarray:
     names = ("culture_mean", "engagement", "trust", "psych_safety", "skill", "cynicism")
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
     columns = dict(zip(names, group_means(person, o.team, f, nt), strict=True))
-    # population standard deviation around the team mean (as ``group_std``)
-    dev = (p.orientation - np.nan_to_num(columns["culture_mean"])[o.team]) ** 2
-    columns["culture_spread"] = np.sqrt(group_means([dev], o.team, f, nt)[0])
+    columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"])
     quality = np.where(np.isnan(model.quality), 0.0, model.quality)  # NaN only where nobody served
     columns |= {
-        "service_quality": group_means([quality], o.team, staff, nt)[0],
+        "service_quality": group_mean(quality, o.team, staff, nt),
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
         "headcount": np.bincount(o.team, weights=f, minlength=nt),

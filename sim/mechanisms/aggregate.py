@@ -16,19 +16,20 @@ def group_mean(
     values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int, empty: float = np.nan
 ) -> np.ndarray:
     """Weighted mean per group; ``empty`` where a group has no weight."""
-    total = np.bincount(group, weights=weight, minlength=n_groups)
-    sums = np.bincount(group, weights=values * weight, minlength=n_groups)
-    out = np.full(n_groups, empty)
-    np.divide(sums, total, out=out, where=total > 0)
-    return out
+    return group_means([values], group, weight, n_groups, empty)[0]
 
 
-def group_std(values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
-    """Weighted (population) standard deviation per group; NaN where a group has no weight."""
-    mean = group_mean(values, group, weight, n_groups)
+def group_std(
+    values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int, mean: np.ndarray | None = None
+) -> np.ndarray:
+    """Weighted (population) standard deviation per group; NaN where a group has no weight.
+
+    ``mean``, the per-group weighted mean of ``values`` under the same weight, when the caller has it already.
+    """
+    if mean is None:
+        mean = group_mean(values, group, weight, n_groups)
     dev = (values - np.nan_to_num(mean)[group]) ** 2
     return np.sqrt(group_mean(dev, group, weight, n_groups))
-
 
 
 def group_means(
