@@ -33,7 +33,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from sim.results import TIMESERIES, write_parquet_atomic
-from sim.sweep import planned_jobs, run_status
+from sim.sweep import override_key, planned_jobs, run_status
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
@@ -64,11 +64,6 @@ class Collection:
     swept: list[str] = field(default_factory=list)
 
 
-def _override_key(text: str) -> str:
-    key = text.split("=", 1)[0]
-    return key.lstrip("+~")
-
-
 def _job_overrides(job: Path) -> list[str]:
     path = job / JOB_MARKER / "overrides.yaml"
     if not path.is_file():
@@ -95,7 +90,7 @@ def find_jobs(root: Path) -> tuple[list[Path], list[Path]]:
     return sweeps, jobs
 
 
-def _missing(sweeps: list[Path], jobs: list[Path], root: Path) -> list[dict]:
+def _missing(sweeps: list[Path], overrides: dict[Path, list[str]], root: Path) -> list[dict]:
     rows = []
     for sweep in sweeps:
         name = str(sweep.relative_to(root)) if sweep != root else "."
@@ -109,7 +104,7 @@ def _missing(sweeps: list[Path], jobs: list[Path], root: Path) -> list[dict]:
             continue
         if planned is None:
             continue  # other sweepers (Optuna, samplers) decide their jobs as they go
-        present = {tuple(sorted(_job_overrides(j))) for j in jobs if sweep in j.parents}
+        present = {tuple(sorted(given)) for job, given in overrides.items() if sweep in job.parents}
         for wanted in planned:
             if wanted not in present:
                 rows.append({"run": name, "status": "missing", "detail": "no job folder for " + " ".join(wanted)})
@@ -143,17 +138,18 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
     sweeps, jobs = find_jobs(root)
     if not sweeps and not jobs:
         raise CollectError(f"{root} holds no sweep (no {MULTIRUN_FILE}) and no run (no {JOB_MARKER}/ folder)")
-    rows, problems, series = [], _missing(sweeps, jobs, root), []
+    overrides = {job: _job_overrides(job) for job in jobs}  # read once: the missing-run check needs them too
+    rows, problems, series = [], _missing(sweeps, overrides, root), []
     for job in tqdm(jobs, desc="collecting", unit="run", disable=not progress):
         name = str(job.relative_to(root))
         status, detail, summary = run_status(job)
         if summary is None:
             problems.append({"run": name, "status": status, "detail": detail})
             continue
-        overrides = _job_overrides(job)
         row: dict[str, object] = {"run": name, "run_key": summary.get("run_key")}
-        for text in overrides:
-            row[_override_key(text)] = _value(summary, _override_key(text), text)
+        for text in overrides[job]:
+            key = override_key(text)
+            row[key] = _value(summary, key, text)
         row["seed"] = summary.get("seed")
         row.update({f"final.{k}": v for k, v in summary["final"].items()})
         row.update({f"mean.{k}": v for k, v in summary["mean"].items()})

@@ -135,6 +135,11 @@ def expected_jobs(task_overrides: list[str]) -> list[tuple[str, ...]]:
     return [tuple(sorted(job)) for batch in batches for job in batch]
 
 
+def override_key(text: str) -> str:
+    """The config key of a command-line override: ``+a.b=1`` -> ``a.b``, ``~a.b`` -> ``a.b``."""
+    return text.split("=", 1)[0].lstrip("+~")
+
+
 def design_jobs(design: str | Path, base_jobs: list[list[str]] | None = None) -> list[list[str]]:
     """The jobs of a design sweep (``hydra/sweeper=design``): one per row of the CSV ``design``, whose
     columns are config keys and whose cells are their values as written on a command line; each row's
@@ -153,7 +158,7 @@ def design_jobs(design: str | Path, base_jobs: list[list[str]] | None = None) ->
     if not rows:
         raise ValueError(f"hydra.sweeper.design={design}: the file has no rows (one row a run, a column per key)")
     base_jobs = base_jobs or [[]]
-    given = {text.split("=", 1)[0].lstrip("+~") for job in base_jobs for text in job}
+    given = {override_key(text) for job in base_jobs for text in job}
     clash = sorted(given & set(rows[0]))
     if clash:
         raise ValueError(f"{clash[0]} is set both by the design {design} and on the command line: keep one")
