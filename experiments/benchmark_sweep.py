@@ -127,7 +127,9 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
         )
     baseline = statistics.median(cpu_runs)
     for row in rows:
-        row["overhead_share"] = (row["cpu_per_run_s"] - baseline) / baseline
+        unseen = row["launcher"] in CPU_UNSEEN  # its CPU figure is not the run's cost: no ratio
+        row["cpu_per_run_s"] = None if unseen else row["cpu_per_run_s"]
+        row["overhead_share"] = None if unseen else (row["cpu_per_run_s"] - baseline) / baseline
     return {
         "in_process_cpu_s": baseline,
         "in_process_samples": len(cpu_runs),
@@ -161,7 +163,7 @@ def markdown(result: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in result["launchers"]:
-        if r["launcher"] in CPU_UNSEEN:
+        if r["overhead_share"] is None:
             cpu, overhead = "not seen (Ray's workers)", "n/a"
         else:
             cpu, overhead = f"{r['cpu_per_run_s']:.3f}", f"{100 * r['overhead_share']:+.0f}%"
