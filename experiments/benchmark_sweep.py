@@ -8,8 +8,9 @@ Everything is measured in this one process run, so the ratios compare like with 
 
 - ``in-process``: median CPU and wall time of ``sim.run.run_and_write`` on the default config
   (figures and all, as a sweep's run writes them), after one warm-up run, sampled again just
-  before each launcher (so a drift of the machine's load reaches both sides) and pooled into one
-  median;
+  before each launcher (so a drift of the machine's load reaches both sides) with as many runs at
+  once as the launcher has workers (two runs on two cores share caches and slow each other, which
+  is not the launcher's doing), and pooled into one median per number of workers;
 - for each launcher, two sweeps over seeds (``n_small`` and ``n_large`` runs) through
   ``python -m sim -m``, timing the wall clock and the CPU seconds of the whole process tree. The
   marginal CPU per run, ``(cpu_large - cpu_small) / (n_large - n_small)``, is what one run costs
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -57,8 +59,14 @@ CPU_UNSEEN = ("ray (local)",)
 QUICK_LAUNCHERS = ("basic", "joblib, 1 worker", "joblib, 2 workers")
 
 
-def in_process(overrides: list[str], repeats: int) -> tuple[list[float], list[float]]:
-    """(CPU, wall) seconds of each of ``repeats`` default runs written to disk in this process (after a warm-up)."""
+def in_process(overrides: list[str], repeats: int, workers: int = 1) -> tuple[list[float], list[float]]:
+    """(CPU, wall) seconds of each of ``repeats`` default runs written to disk in-process (after a
+    warm-up); with ``workers`` > 1, that many processes do so at once (each its own samples), so
+    that the baseline of a parallel launcher shares the machine's cores and caches as its runs do."""
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(in_process, [overrides] * workers, [repeats] * workers))
+        return [c for cpu, _ in parts for c in cpu], [w for _, wall in parts for w in wall]
     logging.getLogger("MESA").setLevel(logging.WARNING)
     cfg = load_config(overrides)
     cpu, wall = [], []
@@ -100,16 +108,17 @@ def sweep_cost(overrides: list[str], runs: int, extra: list[str]) -> tuple[float
 
 def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repeats: int) -> dict:
     load_before = os.getloadavg()[0]
-    cpu_runs, wall_runs = [], []
+    cpu_runs: dict[int, list[float]] = {}  # in-process samples by the number of runs at once
+    wall_runs: dict[int, list[float]] = {}
     rows = []
     for name in tqdm(names, desc="launchers", unit="launcher"):
         overrides, workers = LAUNCHERS[name]
-        # in-process samples are taken beside each launcher, so that a slow drift of the machine's
-        # load reaches both sides; they are pooled into one median baseline below, which is less
-        # noisy than any launcher's own few samples
-        cpu_run, wall_run = in_process(extra, repeats)
-        cpu_runs += cpu_run
-        wall_runs += wall_run
+        # in-process samples are taken beside each launcher, as many runs at once as it has workers,
+        # so that a slow drift of the machine's load reaches both sides; they are pooled by the number
+        # of workers into one median baseline below, less noisy than any launcher's own few samples
+        cpu_run, wall_run = in_process(extra, repeats, workers)
+        cpu_runs.setdefault(workers, []).extend(cpu_run)
+        wall_runs.setdefault(workers, []).extend(wall_run)
         cpu_small, wall_small = sweep_cost(overrides, n_small, extra)
         cpu_large, wall_large = sweep_cost(overrides, n_large, extra)
         cpu_per_run = (cpu_large - cpu_small) / (n_large - n_small)
@@ -125,15 +134,17 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
                 "startup_s": wall_small - n_small * wall_per_run,
             }
         )
-    baseline = statistics.median(cpu_runs)
+    baseline = {w: statistics.median(samples) for w, samples in cpu_runs.items()}
     for row in rows:
         unseen = row["launcher"] in CPU_UNSEEN  # its CPU figure is not the run's cost: no ratio
+        base = baseline[row["workers"]]
+        row["in_process_cpu_s"] = base
         row["cpu_per_run_s"] = None if unseen else row["cpu_per_run_s"]
-        row["overhead_share"] = None if unseen else (row["cpu_per_run_s"] - baseline) / baseline
+        row["overhead_share"] = None if unseen else (row["cpu_per_run_s"] - base) / base
     return {
         "in_process_cpu_s": baseline,
-        "in_process_samples": len(cpu_runs),
-        "in_process_wall_s": statistics.median(wall_runs),
+        "in_process_samples": {w: len(samples) for w, samples in cpu_runs.items()},
+        "in_process_wall_s": {w: statistics.median(samples) for w, samples in wall_runs.items()},
         "n_small": n_small,
         "n_large": n_large,
         "overrides": extra,
@@ -143,24 +154,28 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
 
 
 def markdown(result: dict) -> str:
-    t = result["in_process_cpu_s"]
+    base = ", ".join(
+        f"**{cpu:.3f} CPU s** with {w} at once ({result['in_process_wall_s'][w]:.3f} s wall, "
+        f"{result['in_process_samples'][w]} runs)"
+        for w, cpu in sorted(result["in_process_cpu_s"].items())
+    )
     lines = [
         "## Sweeps: launchers against the model in-process",
         "",
         "Generated by `experiments/benchmark_sweep.py` on a 2-core machine; all figures from one run of it"
         f" (1-minute load average {result['load_average'][0]:.1f} before, {result['load_average'][1]:.1f} after).",
         f"One default run written to disk in-process (`sim.run.run_and_write`, overrides "
-        f"`{' '.join(result['overrides']) or 'none'}`): **{t:.3f} CPU s** ({result['in_process_wall_s']:.3f} s"
-        f" wall), the median of {result['in_process_samples']} runs taken beside the launchers' sweeps.",
+        f"`{' '.join(result['overrides']) or 'none'}`), the median of the runs taken beside the launchers' sweeps,"
+        f" as many at once as the launcher has workers: {base}.",
         f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds. A run's cost in"
         " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
-        " in-process CPU time, as a share of it (CPU time depends far less than wall time on what else the"
-        " machine runs, though shared caches still inflate it under load). Runs per minute and start-up"
-        " (Python, Hydra, Ray) are wall clock.",
+        " in-process CPU time with as many runs at once, as a share of it (CPU time depends far less than"
+        " wall time on what else the machine runs, though shared caches still inflate it under load)."
+        " Runs per minute and start-up (Python, Hydra, Ray) are wall clock.",
         "",
-        "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | overhead per run "
-        "| start-up (s) |",
-        "|---|---|---|---|---|---|",
+        "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | in-process (s) "
+        "| overhead per run | start-up (s) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in result["launchers"]:
         if r["overhead_share"] is None:
@@ -168,7 +183,8 @@ def markdown(result: dict) -> str:
         else:
             cpu, overhead = f"{r['cpu_per_run_s']:.3f}", f"{100 * r['overhead_share']:+.0f}%"
         lines.append(
-            f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {overhead} "
+            f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {r['in_process_cpu_s']:.3f} "
+            f"| {overhead} "
             f"| {r['startup_s']:.1f} |"
         )
     joblib = [r for r in result["launchers"] if r["launcher"].startswith("joblib")]
