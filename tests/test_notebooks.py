@@ -32,6 +32,11 @@ FIGURES = {
     "05_workshop": 2,
 }
 BUDGET_S = 120  # per notebook, quick mode (the issue asks for under 2 minutes even in full mode)
+# Per cell. Seen on fresh venvs: after 05's slider cell (ipywidgets' interactive) nbclient sometimes
+# waits out the whole cell timeout for a message that has already come, then carries on; the cells
+# themselves take seconds. A per-cell bound tighter than the notebook's keeps that stall from eating
+# the notebook's budget; no quick-mode cell comes near it (the longest, 03's sweep, takes ~15 s).
+CELL_S = 45
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -63,7 +68,7 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
-        timeout=BUDGET_S,  # per cell; the whole notebook is held to the same budget below
+        timeout=CELL_S,  # per cell; the whole notebook is held to BUDGET_S below
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
