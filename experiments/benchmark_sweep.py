@@ -171,7 +171,8 @@ def markdown(result: dict) -> str:
         " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
         " in-process CPU time with as many runs at once, as a share of it (CPU time depends far less than"
         " wall time on what else the machine runs, though shared caches still inflate it under load)."
-        " Runs per minute and start-up (Python, Hydra, Ray) are wall clock.",
+        " Runs per minute and start-up (Python, Hydra, Ray) are wall clock. joblib with 1 worker runs its"
+        " jobs in the launching process (joblib does not start a worker for `n_jobs=1`).",
         "",
         "| launcher | workers | runs/min (sustained) | CPU per run in the sweep (s) | in-process (s) "
         "| overhead per run | start-up (s) |",

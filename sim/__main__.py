@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, config_dir, register_configs, validate
+from sim.config import ConfigError, config_dir, register_configs
 
 
 def _task(cfg: DictConfig) -> float:
@@ -35,13 +35,13 @@ def _task(cfg: DictConfig) -> float:
     out = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     try:
-        validate(cfg)
         if finished_with_key(out, run_key(cfg)):
             print(f"skipped: {out} already holds this run (same config and seed)")
             return _report(out / SUMMARY)
         remove_leftovers(out)
-        # also covers what only building the model finds, e.g. a bad org chart file (org=from_file)
-        # A sweep shows one progress bar for all its runs (sim.sweep.SweepProgress), not one per run.
+        # The model validates the config (and what only building it finds, e.g. a bad org chart
+        # file with org=from_file) before anything is written. A sweep shows one progress bar for
+        # all its runs (sim.sweep.SweepProgress), not one per run.
         written = run_and_write(cfg, out, progress=False if sweeping else None)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,15 @@ class RunResult:
     model: ServiceCultureModel
 
 
+@functools.cache
+def _code_revision() -> str | None:
+    # The code a process runs was imported once: ask git once per process (two subprocesses,
+    # ~10 ms), not once per run of a sweep.
+    from sim.results import git_revision
+
+    return git_revision()
+
+
 def run(
     config: DictConfig | None = None,
     seed: int | None = None,
@@ -36,7 +46,7 @@ def run(
 
     The Mesa ``Network`` space is only needed by the dashboard, so it is off here by default.
     """
-    from sim.results import git_revision, summarise, versions
+    from sim.results import summarise, versions
     from sim.sweep import run_key
 
     cfg = config if config is not None else load_config()
@@ -51,7 +61,7 @@ def run(
         "run_key": run_key(cfg, seed=model.seed),
         "config": to_container(cfg),
         "versions": versions(),
-        "git_revision": git_revision(),
+        "git_revision": _code_revision(),
         "org": {"seats": model.org.n, "teams": model.org.n_teams, "depth": model.org.depth, "notes": model.org.notes},
         **summarise(ts),
     }

@@ -279,3 +279,44 @@ def test_an_out_of_range_swept_value_stops_the_sweep_before_any_run(tmp_path):
     assert done.returncode != 0
     assert "dynamics.anchor=5.0 is out of range" in done.stderr and "Traceback" not in done.stderr
     assert not [p for p in where.iterdir() if p.is_dir()]
+
+
+JOB_OVERRIDES = [
+    ["seed=3"],
+    ["seed=4"],  # same group choices: served from the composition kept for seed=3
+    ["seed=4", "org=small_team", "policies.onboarding=0.3"],
+    ["policies.onboarding=0.3", "policies=hire_for_fit", "seed=9"],  # a group after a value
+    ["+extra.note=1", "hydra.job.name=other", "seed=2"],
+    ["seed=1", "~events"],
+    ["seed=5", "hydra.job.config.override_dirname.exclude_keys=[seed]"],
+]
+
+
+def test_composing_once_per_group_choice_gives_hydras_own_job_configs(tmp_path):
+    """Every job config of ComposeOnceLoader equals Hydra's full composition: the same values,
+    the same hydra node (overrides in order, override_dirname), the same YAML written to .hydra."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim import hydra_loader as config_loader
+    from sim.config import config_dir, register_configs
+
+    register_configs()
+    config_loader._composed.clear()
+    with initialize_config_dir(str(config_dir()), version_base="1.3"):
+        hydras = GlobalHydra.instance().config_loader()
+        ours = config_loader.ComposeOnceLoader.replacing(hydras)
+        assert type(ours) is config_loader.ComposeOnceLoader
+        master = hydras.load_configuration("config", [f"hydra.sweep.dir={tmp_path}"], RunMode.MULTIRUN)
+        for overrides in JOB_OVERRIDES:
+            expected = hydras.load_sweep_config(master, overrides)
+            for _ in range(2):  # composed, then from the cache
+                got = ours.load_sweep_config(master, overrides)
+                assert OmegaConf.to_yaml(got) == OmegaConf.to_yaml(expected), overrides
+                assert OmegaConf.to_container(got.hydra.overrides) == OmegaConf.to_container(expected.hydra.overrides)
+            got.policies.onboarding = 0.99  # a job's config is its own copy
+        assert ours.load_sweep_config(master, ["seed=4"]).policies.onboarding != 0.99
+    # one composition per distinct choice of groups (none, org, policies, ~events), not one per job
+    assert len(config_loader._composed) == 4

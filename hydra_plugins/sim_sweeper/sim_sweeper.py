@@ -9,6 +9,9 @@ values per key (the first and last included), and checks them against the schema
 typos, unknown options and out-of-range values fail before anything runs; a value past the cap is
 checked by its own job, which then exits with a one-line error and is listed by
 ``python -m sim.collect`` as unfinished.
+
+It also hands its launcher :class:`sim.hydra_loader.ComposeOnceLoader`, so the jobs of a sweep that
+varies only values do not each compose the config from its files again.
 """
 
 # No ``from __future__ import annotations``: Hydra loads plugin modules without registering them in
@@ -19,6 +22,10 @@ from typing import Optional  # noqa: UP035
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.config_store import ConfigStore
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig
+
+from sim.hydra_loader import ComposeOnceLoader
 
 
 @dataclass
@@ -53,6 +60,12 @@ class SimSweeper(BasicSweeper):
         if validate_values < 2:
             raise ValueError(f"hydra.sweeper.validate_values={validate_values}: needs at least 2 (first and last)")
         self.validate_values = validate_values
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        """Hydra's set-up, with the launcher's jobs composed by :class:`ComposeOnceLoader`."""
+        loader = ComposeOnceLoader.replacing(hydra_context.config_loader)
+        hydra_context = HydraContext(config_loader=loader, callbacks=hydra_context.callbacks)
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         """Compose :func:`covering_jobs` of the batch and check each against the schema's ranges
