@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
 from sim.mechanisms.draws import binomial, poisson
 
 
@@ -52,7 +53,7 @@ def update_customers(
     customers per seat times the team's open frontline seats; demand can outgrow it by at most
     ``headroom`` (the excess is work pressure, ``service.team_pressure``). Non-frontline teams stay at zero.
     """
-    q = np.clip(np.where(np.isfinite(quality), quality, 0.0) - expectation, 0.0, 1.0)
+    q = unit(np.where(np.isfinite(quality), quality, 0.0) - expectation)
     served = frontline_team & np.isfinite(quality)
     mu = float(cfg.memory)
     satisfaction = np.where(served, (1.0 - mu) * satisfaction + mu * q, satisfaction)
@@ -63,8 +64,8 @@ def update_customers(
     acquired = poisson(float(cfg.acquisition) * satisfaction * room * frontline_team, rng)
     return CustomerWeek(
         customers=np.maximum(customers - churned + acquired, 0.0),
-        satisfaction=np.clip(satisfaction, 0.0, 1.0),
-        loyalty=np.clip(loyalty, 0.0, 1.0),
+        satisfaction=unit(satisfaction),
+        loyalty=unit(loyalty),
         churned=churned,
         acquired=acquired,
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.aggregate import group_mean, group_means, group_std
+from sim.mechanisms.aggregate import group_mean, group_means, group_std, weighted_mean
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
@@ -56,7 +56,9 @@ TEAM_METRICS = (
 
 
 def _mean(values: np.ndarray, mask: np.ndarray) -> float:
-    return float(values[mask].mean()) if mask.any() else float("nan")
+    # sum / count is what ndarray.mean computes (same pairwise sum), without its Python layers
+    chosen = values[mask]
+    return float(chosen.sum() / chosen.size) if chosen.size else float("nan")
 
 
 def model_metrics(
@@ -71,15 +73,19 @@ def model_metrics(
     customers_before: float,
     leavers: float,
     headcount_before: float,
+    teams: dict[str, np.ndarray],
 ) -> dict[str, float]:
-    """This week's model-level metrics. Counts are sums over people; rates are shares in [0, 1]."""
+    """This week's model-level metrics. Counts are sums over people; rates are shares in [0, 1].
+
+    ``teams`` is this week's :func:`team_columns`, whose team means and headcounts are reused.
+    """
     p, o, t = model.people, model.org, model.teams
     f = p.filled
     served = np.isfinite(model.quality)  # people in the seat when service was delivered this week
     frontline = o.frontline & served
     backoffice = o.backoffice & served
     customers = float(np.nansum(t.customers))
-    members = np.bincount(o.team, weights=f.astype(float), minlength=o.n_teams)
+    members = teams["headcount"]
     return {
         "culture_mean": _mean(p.orientation, f),
         "culture_spread": float(p.orientation[f].std()) if f.any() else float("nan"),
@@ -102,27 +108,24 @@ def model_metrics(
         "ideas_proposed": float(proposed.sum()),
         "ideas_adopted": float(adopted.sum()),
         "recognitions": float(recognised.sum()),
-        "service_standard": float(np.average(t.standard, weights=members)) if members.sum() else float("nan"),
-        "newcomer_gap": newcomer_gap(model),
+        "service_standard": weighted_mean(t.standard, members) if members.sum() else float("nan"),
+        "newcomer_gap": newcomer_gap(model, teams["culture_mean"]),
     }
 
 
-def newcomer_gap(model: ServiceCultureModel) -> float:
+def newcomer_gap(model: ServiceCultureModel, team_culture: np.ndarray) -> float:
     """Mean |orientation - team mean| of people still in onboarding (tenure < onboarding_weeks); NaN if none.
 
     How far new hires are from their team's norm: fast assimilation keeps it small (C13).
+    ``team_culture`` is each team's mean orientation over its members.
     """
     p, o = model.people, model.org
-    f = p.filled
-    new = f & (p.tenure < model.dyn.onboarding_weeks)
-    if not new.any():
-        return float("nan")
-    norm = group_mean(p.orientation, o.team, f.astype(float), o.n_teams)[o.team]
-    return float(np.abs(p.orientation[new] - norm[new]).mean())
+    new = p.filled & (p.tenure < model.dyn.onboarding_weeks)
+    return _mean(np.abs(p.orientation - team_culture[o.team]), new)
 
 
-def team_metrics(model: ServiceCultureModel) -> np.ndarray:
-    """This week's metrics per team as an array (teams x TEAM_METRICS), over each team's members."""
+def team_columns(model: ServiceCultureModel) -> dict[str, np.ndarray]:
+    """This week's metrics per team (each of TEAM_METRICS, one value per team), over each team's members."""
     p, o, t = model.people, model.org, model.teams
     nt = o.n_teams
     f = p.filled.astype(float)
@@ -141,4 +144,4 @@ def team_metrics(model: ServiceCultureModel) -> np.ndarray:
         "process_quality": t.process,
         "style_id": model.styles.style_id[o.team_leader].astype(float),
     }
-    return np.column_stack([columns[name] for name in TEAM_METRICS])
+    return columns

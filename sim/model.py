@@ -40,11 +40,12 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_sum
-from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_metrics
+from sim.mechanisms.aggregate import group_mean, group_sum, weighted_mean
+from sim.mechanisms.bounds import unit
+from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_columns
 from sim.org import Org
 from sim.org.files import org_from_config
-from sim.state import PERSON_VARIABLES, STYLE_LEVERS, People, Styles, TeamState, draw_newcomers
+from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
 
 # Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -354,18 +355,16 @@ class ServiceCultureModel(Model):
         p, d, seats = self.people, self.dyn, self._led_leaders
         bosses = self.boss[seats]
         active = p.filled[seats] & p.filled[bosses]
-        trust = p.trust[seats]
-        for lever in STYLE_LEVERS:
-            current = getattr(self.styles, lever)
-            current[seats] = role_modelling.model_on_boss(
-                current[seats],
-                getattr(self.own_styles, lever)[seats],
-                current[bosses],
-                trust,
-                active,
-                d.role_modelling,
-                d.style_anchor,
-            )
+        current = self.styles.matrix  # every lever at once (one row each)
+        current[:, seats] = role_modelling.model_on_boss(
+            current[:, seats],
+            self.own_styles.matrix[:, seats],
+            current[:, bosses],
+            p.trust[seats],
+            active,
+            d.role_modelling,
+            d.style_anchor,
+        )
 
     def _influence(self) -> None:
         p, d = self.people, self.dyn
@@ -507,14 +506,14 @@ class ServiceCultureModel(Model):
         rate = self.styles.recognition_rate[self.boss]
         if week.recognition_boost is None:
             return rate
-        return np.clip(rate + week.recognition_boost[self.boss] * (1.0 - rate), 0.0, 1.0)
+        return unit(rate + week.recognition_boost[self.boss] * (1.0 - rate))
 
     def _recognition(self, team_quality: np.ndarray, week: Week) -> np.ndarray:
         p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
         if not self.on.recognition:
             return np.zeros(o.n)
         rate = self._recognition_rate(week)
-        norm = np.nan_to_num(team_quality, nan=0.5)[o.team]
+        norm = np.where(np.isnan(team_quality), 0.5, team_quality)[o.team]
         recognised = recognition.recognise(
             p.performance,
             p.orientation,
@@ -557,8 +556,8 @@ class ServiceCultureModel(Model):
             return 0.0, before
         week = customer_flows.update_customers(
             t.customers,
-            np.nan_to_num(t.satisfaction),
-            np.nan_to_num(t.loyalty),
+            np.where(np.isnan(t.satisfaction), 0.0, t.satisfaction),
+            np.where(np.isnan(t.loyalty), 0.0, t.loyalty),
             team_quality,
             self._capacity(self.people.open),
             o.frontline_team,
@@ -578,13 +577,14 @@ class ServiceCultureModel(Model):
         weight = t.customers[front]
         if weight.sum() <= 0:
             return float(np.nanmean(t.satisfaction[front])) if front.any() else float("nan")
-        return float(np.average(t.satisfaction[front], weights=weight))
+        return weighted_mean(t.satisfaction[front], weight)
 
     def _feedback(self) -> None:
         p, o, d = self.people, self.org, self.dyn
         overall = self.customer_satisfaction()
         overall = 0.5 if np.isnan(overall) else overall
-        seen = np.where(o.frontline, np.nan_to_num(self.teams.satisfaction)[o.team], overall)
+        satisfaction = self.teams.satisfaction
+        seen = np.where(o.frontline, np.where(np.isnan(satisfaction), 0.0, satisfaction)[o.team], overall)
         x, e = feedback.share_feedback(
             p.orientation,
             p.engagement,
@@ -641,9 +641,10 @@ class ServiceCultureModel(Model):
 
     # ---------------------------------------------------------------- records
     def _record(self, **flows) -> None:
-        self.flows = model_metrics(self, **flows)
+        teams = team_columns(self)
+        self.flows = model_metrics(self, teams=teams, **flows)
         self.datacollector.collect(self)
-        self._team_rows.append(team_metrics(self))
+        self._team_rows.append(np.column_stack([teams[name] for name in TEAM_METRICS]))
 
     def timeseries(self) -> pd.DataFrame:
         """One row per step: ``step`` and every model-level metric of OUTPUTS.md."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.config import StyleConfig
+from sim.mechanisms.bounds import unit
 
 PERSON_VARIABLES = (
     "orientation",  # service orientation: the culture variable
@@ -76,13 +77,18 @@ class Styles:
     transparency: np.ndarray
     style_id: np.ndarray  # index into ``names``
     names: tuple[str, ...]
+    # every lever at once, one row per lever in STYLE_LEVERS order; the lever arrays above are its rows
+    # (views), so a mechanism that treats all levers alike (role modelling) does one pass, not ten
+    matrix: np.ndarray
 
     @classmethod
     def empty(cls, n: int, names: tuple[str, ...]) -> Styles:
+        matrix = np.zeros((len(STYLE_LEVERS), n))
         return cls(
-            **{lever: np.zeros(n) for lever in STYLE_LEVERS},
+            **dict(zip(STYLE_LEVERS, matrix, strict=True)),
             style_id=np.full(n, -1, dtype=np.int16),
             names=names,
+            matrix=matrix,
         )
 
     def assign(
@@ -101,15 +107,12 @@ class Styles:
         if rng is not None and spread > 0:
             # one draw for every lever: the same numbers, in the same order, as one draw per lever
             value = value + rng.normal(0.0, spread, (len(STYLE_LEVERS), seats.size))
-        value = np.clip(np.broadcast_to(value, (len(STYLE_LEVERS), seats.size)), 0.0, 1.0)
-        for lever, row in zip(STYLE_LEVERS, value, strict=True):
-            getattr(self, lever)[seats] = row
+        self.matrix[:, seats] = unit(np.broadcast_to(value, (len(STYLE_LEVERS), seats.size)))
         self.style_id[seats] = style_id
 
     def copy_from(self, other: Styles, seats: np.ndarray) -> None:
         """Copy every lever (and the style id) of ``seats`` from ``other``."""
-        for lever in STYLE_LEVERS:
-            getattr(self, lever)[seats] = getattr(other, lever)[seats]
+        self.matrix[:, seats] = other.matrix[:, seats]
         self.style_id[seats] = other.style_id[seats]
 
 
@@ -149,8 +152,8 @@ def draw_newcomers(
         best = mean + sd * rng.standard_normal((count, k)).max(axis=1)
         skill = float(dyn.market_skill) + float(dyn.market_skill_spread) * rng.standard_normal(count)
         habit = float(dyn.habit_mean) + float(dyn.habit_spread) * rng.standard_normal(count)
-    x = np.clip(best, 0.0, 1.0)
-    skill = np.clip(skill, 0.0, 1.0)
+    x = unit(best)
+    skill = unit(skill)
     return {
         "orientation": x,
         "disposition": x.copy(),
@@ -159,7 +162,7 @@ def draw_newcomers(
         "safety": np.full(count, float(dyn.newcomer_safety)),
         "skill": skill,
         "knowledge": skill.copy(),
-        "habit": np.clip(habit, 0.0, 1.0),
+        "habit": unit(habit),
         "cynicism": np.full(count, float(dyn.newcomer_cynicism)),
         "performance": skill.copy(),
     }

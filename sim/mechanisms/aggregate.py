@@ -12,6 +12,12 @@ def group_sum(values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_group
     return np.bincount(group, weights=values * weight, minlength=n_groups)
 
 
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """sum_i w_i v_i / sum_i w_i: what ``np.average(values, weights=weights)`` computes (the same
+    products, sums and division) without its argument checks, which cost more than the sum here."""
+    return float((values * weights).sum() / weights.sum())
+
+
 def group_mean(
     values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int, empty: float = np.nan
 ) -> np.ndarray:
@@ -28,7 +34,7 @@ def group_std(
     """
     if mean is None:
         mean = group_mean(values, group, weight, n_groups)
-    dev = (values - np.nan_to_num(mean)[group]) ** 2
+    dev = (values - np.where(np.isnan(mean), 0.0, mean)[group]) ** 2
     return np.sqrt(group_mean(dev, group, weight, n_groups))
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def bernoulli(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
     """1.0 with probability p (float array); p itself without a generator."""
-    p = np.clip(p, 0.0, 1.0)
+    p = unit(p)
     if rng is None:
         return p
     return (rng.random(p.shape) < p).astype(np.float64)
@@ -19,10 +21,16 @@ def bernoulli(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
 
 def binomial(n: np.ndarray, p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
     """Binomial(n, p) counts as floats; n * p without a generator."""
-    p = np.clip(p, 0.0, 1.0)
+    p = unit(p)
     if rng is None:
         return n * p
-    return rng.binomial(np.round(n).astype(np.int64), p).astype(np.float64)
+    counts, p = np.broadcast_arrays(np.round(n).astype(np.int64), p)
+    out = np.zeros(counts.shape)
+    # Generator.binomial consumes no random numbers where n or p is 0, so drawing only the rest
+    # gives the same numbers from the same stream, at half the cost (most people propose no idea)
+    drawn = (counts > 0) & (p > 0)
+    out[drawn] = rng.binomial(counts[drawn], p[drawn])
+    return out
 
 
 def poisson(lam: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:

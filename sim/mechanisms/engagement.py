@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def update_engagement(
     e: np.ndarray,
@@ -19,5 +21,5 @@ def update_engagement(
     Employees are the leader's internal customers (seed 001): support, trust and safety engage;
     cynicism and work pressure disengage.
     """
-    target = np.clip(0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure, 0.0, 1.0)
-    return np.clip(e + rate * (target - e), 0.0, 1.0)
+    target = unit(0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure)
+    return unit(e + rate * (target - e))

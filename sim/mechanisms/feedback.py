@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def share_feedback(
     x: np.ndarray,
@@ -20,6 +22,6 @@ def share_feedback(
     one's own team's customers (frontline) or of all customers (everyone else): happy customers
     energise, unhappy ones deflate, so effects run both ways between engagement and satisfaction.
     """
-    x = np.clip(x + sharing * orientation_rate * (1.0 - habit) * (1.0 - x), 0.0, 1.0)
-    e = np.clip(e + sharing * engagement_rate * (satisfaction_seen - 0.5), 0.0, 1.0)
+    x = unit(x + sharing * orientation_rate * (1.0 - habit) * (1.0 - x))
+    e = unit(e + sharing * engagement_rate * (satisfaction_seen - 0.5))
     return x, e

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
 from sim.mechanisms.draws import binomial, poisson
 
 
@@ -40,9 +41,9 @@ def lift_process(
     Adopted ideas per head improve the team's process; without new ideas processes slide back.
     """
     per_head = np.divide(adopted_per_team, members, out=np.zeros_like(process), where=members > 0)
-    return np.clip(process + lift * per_head * (1.0 - process) - decay * (process - baseline), 0.0, 1.0)
+    return unit(process + lift * per_head * (1.0 - process) - decay * (process - baseline))
 
 
 def idea_engagement(e: np.ndarray, proposed: np.ndarray, adopted: np.ndarray) -> np.ndarray:
     """e <- e + 0.05 * A * (1 - e) - 0.02 * (P - A) * e: being heard engages, being ignored does not."""
-    return np.clip(e + 0.05 * adopted * (1.0 - e) - 0.02 * (proposed - adopted) * e, 0.0, 1.0)
+    return unit(e + 0.05 * adopted * (1.0 - e) - 0.02 * (proposed - adopted) * e)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def trust_target(
     integrity_l: np.ndarray, support_l: np.ndarray, skill_l: np.ndarray, gossip_l: np.ndarray
@@ -33,7 +35,7 @@ def update_trust(
     leader communicates transparently (C8).
     """
     trust = trust + rate * (target - trust) - shock * shock_trust * (1.0 - transparency_l) * trust
-    return np.clip(trust, 0.0, 1.0)
+    return unit(trust)
 
 
 def leader_signal(
@@ -52,4 +54,4 @@ def leader_signal(
     (C2); and, since each leader's orientation is itself moved by their own leader's message, a change
     at the top reaches the front with a lag that grows with depth (C9).
     """
-    return np.clip(x + pull * trust_in_source * (1.0 - habit) * vision_l * x_l * (1.0 - x), 0.0, 1.0)
+    return unit(x + pull * trust_in_source * (1.0 - habit) * vision_l * x_l * (1.0 - x))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
 from sim.mechanisms.draws import bernoulli
 
 
@@ -48,7 +49,7 @@ def react_to_mistakes(
     safety, so more mistakes are reported and learnt from: early visible errors, later skill.
     """
     target = tolerance_l * (0.6 + 0.4 * support_l) * (1.0 - 0.5 * gossip_l)
-    safety = np.clip(safety + safety_rate * (0.25 + reported) * (target - safety), 0.0, 1.0)
-    skill = np.clip(skill + learning * reported * (0.5 + tolerance_l) * (1.0 - skill), 0.0, 1.0)
-    e = np.clip(e - 0.1 * reported * (1.0 - tolerance_l) * e, 0.0, 1.0)
+    safety = unit(safety + safety_rate * (0.25 + reported) * (target - safety))
+    skill = unit(skill + learning * reported * (0.5 + tolerance_l) * (1.0 - skill))
+    e = unit(e - 0.1 * reported * (1.0 - tolerance_l) * e)
     return safety, skill, e

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from sim.mechanisms.bounds import unit
+
 
 def spread_cynicism(
     c: np.ndarray,
@@ -37,10 +39,10 @@ def spread_cynicism(
     den = ties @ f
     cbar = np.divide(ties @ (f * c), den, out=c.copy(), where=den > 0)
     b = bias * cbar / (bias * cbar + 1.0 - cbar)
-    s = np.clip(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l), 0.0, 1.0)
+    s = unit(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l))
     target = (1.0 - curb) * (b + s * (1.0 - b))
     c = c + rate * (target - c)
-    return np.clip(c + np.clip(unrest, 0.0, 1.0) * (1.0 - c), 0.0, 1.0)
+    return unit(c + unit(unrest) * (1.0 - c))
 
 
 def change_unrest(
@@ -62,4 +64,4 @@ def change_unrest(
 
 def cynicism_drag(x: np.ndarray, c: np.ndarray, habit: np.ndarray, drag: float) -> np.ndarray:
     """x <- x - drag * c * (1 - h) * x: talking customers down erodes service orientation (C14)."""
-    return np.clip(x - drag * c * (1.0 - habit) * x, 0.0, 1.0)
+    return unit(x - drag * c * (1.0 - habit) * x)

@@ -6,6 +6,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from sim.mechanisms.aggregate import group_sum
+from sim.mechanisms.bounds import unit
 
 
 def recognise(
@@ -59,6 +60,6 @@ def apply_recognition(
     public = group_sum(recognised * public_l, team, f, n_teams)
     share = np.divide(public, members, out=np.zeros(n_teams), where=members > 0)[team]
     dose = recognised + spillover * share
-    e = np.clip(e + engagement_gain * dose * (1.0 - e), 0.0, 1.0)
-    x = np.clip(x + orientation_gain * dose * (1.0 - habit) * (1.0 - x), 0.0, 1.0)
+    e = unit(e + engagement_gain * dose * (1.0 - e))
+    x = unit(x + orientation_gain * dose * (1.0 - habit) * (1.0 - x))
     return e, x

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def model_on_boss(
     lever: np.ndarray,
@@ -25,6 +27,9 @@ def model_on_boss(
 
     ``own`` is the leader's personal style (what they were hired or changed to be); at rest a
     leader sits at (rate tau s_boss + anchor s_own) / (rate tau + anchor).
+
+    ``lever``, ``own`` and ``boss_lever`` hold one lever per leader, or every lever at once (one
+    row per lever); ``trust_in_boss`` and ``active`` are per leader.
     """
     new = lever + rate * trust_in_boss * (boss_lever - lever) + anchor * (own - lever)
-    return np.where(active, np.clip(new, 0.0, 1.0), lever)
+    return np.where(active, unit(new), lever)

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.mechanisms.aggregate import group_mean
+from sim.mechanisms.bounds import unit
 
 
 def effort(e: np.ndarray, normal_engagement: float) -> np.ndarray:
@@ -33,7 +34,7 @@ def team_pressure(
     # work with nobody to do it is full pressure; a unit with no staff seats (leaders only) has none
     unstaffed = np.where(need > 0, 2.0, 0.0)
     load = demand * np.divide(need, effort_sum, out=unstaffed, where=effort_sum > 0)
-    return np.clip(load - 1.0, 0.0, 1.0)
+    return unit(load - 1.0)
 
 
 def capability(
@@ -75,7 +76,7 @@ def deliver(
     they hold (Oliva & Sterman 2001): an eroded standard caps quality after the pressure is gone.
     """
     q = np.minimum(cap * (1.0 - pressure_effect * pressure), standard + slack)
-    return np.clip(q - hidden_penalty * hidden + noise, 0.0, 1.0)
+    return unit(q - hidden_penalty * hidden + noise)
 
 
 def internal_service(
@@ -93,6 +94,6 @@ def internal_service(
     q_team = group_mean(performance, team, backoffice.astype(np.float64), n_teams)
     staffed = np.isfinite(q_team).astype(np.float64)
     den = serves @ staffed
-    num = serves @ np.nan_to_num(q_team)
+    num = serves @ np.where(np.isnan(q_team), 0.0, q_team)
     has = den > 0
     return np.divide(num, den, out=np.zeros(n_teams), where=has), has

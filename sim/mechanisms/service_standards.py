@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def update_standard(
     standard: np.ndarray,
@@ -21,4 +23,4 @@ def update_standard(
     """
     q = np.where(np.isfinite(quality), quality, standard)
     new = standard + drift * (1.0 - anchoring) * (q - standard) + anchor * anchoring * (1.0 - standard)
-    return np.clip(new, 0.0, 1.0)
+    return unit(new)

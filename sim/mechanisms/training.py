@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def train(
     knowledge: np.ndarray,
@@ -20,8 +22,8 @@ def train(
     x <- x + g * dose * (1 - c) * (1 - h) * (1 - x)   a transient lift; cynics shrug it off (C14)
     """
     sel = selected.astype(np.float64) * dose
-    knowledge = np.clip(knowledge + sel * (1.0 - knowledge), 0.0, 1.0)
-    x = np.clip(x + orientation_gain * sel * (1.0 - c) * (1.0 - habit) * (1.0 - x), 0.0, 1.0)
+    knowledge = unit(knowledge + sel * (1.0 - knowledge))
+    x = unit(x + orientation_gain * sel * (1.0 - c) * (1.0 - habit) * (1.0 - x))
     return knowledge, x
 
 
@@ -47,11 +49,11 @@ def practise(
     """
     a = application_rate * x * (1.0 - c) * (0.2 + 0.8 * practice)
     gap = np.maximum(knowledge - skill, 0.0)
-    skill = np.clip(skill + a * gap, 0.0, 1.0)
-    knowledge = np.clip(knowledge - decay * (1.0 - a) * gap, 0.0, 1.0)
+    skill = unit(skill + a * gap)
+    knowledge = unit(knowledge - decay * (1.0 - a) * gap)
     return knowledge, skill
 
 
 def share_knowledge(knowledge: np.ndarray, skill_l: np.ndarray, sharing_l: np.ndarray, rate: float) -> np.ndarray:
     """k <- k + rate * s_l * max(skill_l - k, 0): a leader who shares (not hoards) knowledge teaches (C6)."""
-    return np.clip(knowledge + rate * sharing_l * np.maximum(skill_l - knowledge, 0.0), 0.0, 1.0)
+    return unit(knowledge + rate * sharing_l * np.maximum(skill_l - knowledge, 0.0))

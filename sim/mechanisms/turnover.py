@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.bounds import unit
+
 
 def quit_hazard(
     e: np.ndarray, pressure: np.ndarray, base: float, disengaged: float, pressure_weight: float
 ) -> np.ndarray:
     """Weekly quit probability = base + disengaged * (1 - e)^2 + pressure_weight * p."""
-    return np.clip(base + disengaged * (1.0 - e) ** 2 + pressure_weight * pressure, 0.0, 1.0)
+    return unit(base + disengaged * (1.0 - e) ** 2 + pressure_weight * pressure)
 
 
 def draw_quits(hazard: np.ndarray, filled: np.ndarray, rng: np.random.Generator) -> np.ndarray:

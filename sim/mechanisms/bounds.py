@@ -1,0 +1,14 @@
+"""Keeping shares in [0, 1] at the cost of one ufunc call."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# np.clip reaches this ufunc through three Python layers, ~1.4 us a call; a week makes ~45 such calls,
+# 4% of a step at 2,000 seats. Same ufunc, same values.
+_clip = np._core.umath.clip
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """``x`` clipped to [0, 1], element by element (NaN stays NaN); the same values as ``np.clip(x, 0, 1)``."""
+    return _clip(x, 0.0, 1.0)
