@@ -30,3 +30,15 @@ def test_bad_apple_lowers_team_output_and_spreads():
 def test_behavioural_integrity_correlation_is_moderate():
     (check,) = external.behavioural_integrity(seeds=6)
     assert check.passed, check.ours
+
+
+def test_linkage_reports_its_correlations_and_the_arms_behind_a_failure():
+    import re
+
+    r, lagged = external.linkage(seeds=3)
+    assert (r.name, lagged.name) == ("linkage r", "cross-lagged both ways")
+    estimate = float(re.search(r"r = (-?\d\.\d\d) \[", r.ours).group(1))
+    assert -1.0 <= estimate <= 1.0
+    # the explanations carry numbers measured in the same runs, not prose written once
+    assert len(re.findall(r"r = -?\d\.\d\d", r.gap)) == 2 and f"{estimate:.2f}" in r.gap
+    assert len(re.findall(r"S->E -?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", lagged.gap)) == 2
