@@ -40,5 +40,6 @@ def test_linkage_reports_its_correlations_and_the_arms_behind_a_failure():
     estimate = float(re.search(r"r = (-?\d\.\d\d) \[", r.ours).group(1))
     assert -1.0 <= estimate <= 1.0
     # the explanations carry numbers measured in the same runs, not prose written once
-    assert len(re.findall(r"r = -?\d\.\d\d", r.gap)) == 2 and f"{estimate:.2f}" in r.gap
+    assert len(re.findall(r"r = -?\d\.\d\d", r.gap)) == 3 and f"r = {estimate:.2f}" in r.gap
+    assert len(re.findall(r"r\((quality|customers|engagement), delta\) = -?\d\.\d\d \[", r.gap)) == 3
     assert len(re.findall(r"S->E -?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", lagged.gap)) == 2
