@@ -183,10 +183,12 @@ def markdown(result: dict) -> str:
             cpu, overhead = "not seen (Ray's workers)", "n/a"
         else:
             cpu, overhead = f"{r['cpu_per_run_s']:.3f}", f"{100 * r['overhead_share']:+.0f}%"
+        # start-up is what remains of the small sweep's wall time after its runs: an estimate, which
+        # reads as noise around zero when a launcher's fixed cost is within one run's variation
+        startup = f"{r['startup_s']:.1f}" if r["startup_s"] >= 0.05 else "~0"
         lines.append(
             f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {r['in_process_cpu_s']:.3f} "
-            f"| {overhead} "
-            f"| {r['startup_s']:.1f} |"
+            f"| {overhead} | {startup} |"
         )
     joblib = [r for r in result["launchers"] if r["launcher"].startswith("joblib")]
     if joblib:
