@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.aggregate import group_mean, group_means, group_std, weighted_mean
+from sim.mechanisms.bounds import nan_to
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
@@ -134,7 +135,7 @@ def team_columns(model: ServiceCultureModel) -> dict[str, np.ndarray]:
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
     columns = dict(zip(names, group_means(person, o.team, f, nt), strict=True))
     columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"])
-    quality = np.where(np.isnan(model.quality), 0.0, model.quality)  # NaN only where nobody served
+    quality = nan_to(model.quality, 0.0)  # NaN only where nobody served
     columns |= {
         "service_quality": group_mean(quality, o.team, staff, nt),
         "customer_satisfaction": t.satisfaction,

@@ -41,7 +41,7 @@ from sim.mechanisms import (
     turnover,
 )
 from sim.mechanisms.aggregate import group_mean, group_sum, weighted_mean
-from sim.mechanisms.bounds import unit
+from sim.mechanisms.bounds import nan_to, unit
 from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_columns
 from sim.org import Org
 from sim.org.files import org_from_config
@@ -513,7 +513,7 @@ class ServiceCultureModel(Model):
         if not self.on.recognition:
             return np.zeros(o.n)
         rate = self._recognition_rate(week)
-        norm = np.where(np.isnan(team_quality), 0.5, team_quality)[o.team]
+        norm = nan_to(team_quality, 0.5)[o.team]
         recognised = recognition.recognise(
             p.performance,
             p.orientation,
@@ -556,8 +556,8 @@ class ServiceCultureModel(Model):
             return 0.0, before
         week = customer_flows.update_customers(
             t.customers,
-            np.where(np.isnan(t.satisfaction), 0.0, t.satisfaction),
-            np.where(np.isnan(t.loyalty), 0.0, t.loyalty),
+            nan_to(t.satisfaction, 0.0),
+            nan_to(t.loyalty, 0.0),
             team_quality,
             self._capacity(self.people.open),
             o.frontline_team,
@@ -583,8 +583,7 @@ class ServiceCultureModel(Model):
         p, o, d = self.people, self.org, self.dyn
         overall = self.customer_satisfaction()
         overall = 0.5 if np.isnan(overall) else overall
-        satisfaction = self.teams.satisfaction
-        seen = np.where(o.frontline, np.where(np.isnan(satisfaction), 0.0, satisfaction)[o.team], overall)
+        seen = np.where(o.frontline, nan_to(self.teams.satisfaction, 0.0)[o.team], overall)
         x, e = feedback.share_feedback(
             p.orientation,
             p.engagement,

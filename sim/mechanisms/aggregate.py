@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.mechanisms.bounds import nan_to
+
 
 def group_sum(values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
     """sum_i weight_i * values_i per group."""
@@ -34,7 +36,7 @@ def group_std(
     """
     if mean is None:
         mean = group_mean(values, group, weight, n_groups)
-    dev = (values - np.where(np.isnan(mean), 0.0, mean)[group]) ** 2
+    dev = (values - nan_to(mean, 0.0)[group]) ** 2
     return np.sqrt(group_mean(dev, group, weight, n_groups))
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.mechanisms.aggregate import group_mean
-from sim.mechanisms.bounds import unit
+from sim.mechanisms.bounds import nan_to, unit
 
 
 def effort(e: np.ndarray, normal_engagement: float) -> np.ndarray:
@@ -94,6 +94,6 @@ def internal_service(
     q_team = group_mean(performance, team, backoffice.astype(np.float64), n_teams)
     staffed = np.isfinite(q_team).astype(np.float64)
     den = serves @ staffed
-    num = serves @ np.where(np.isnan(q_team), 0.0, q_team)
+    num = serves @ nan_to(q_team, 0.0)
     has = den > 0
     return np.divide(num, den, out=np.zeros(n_teams), where=has), has
