@@ -280,7 +280,7 @@ def linkage(seeds: int) -> list[Check]:
     Beside the verdicts, the same runs give what a failing check needs explained: the across-team
     correlations of engagement, service quality, satisfaction, customers and each segment's expectation
     offset, how much of satisfaction quality and that offset explain, and the satisfaction -> engagement
-    coefficient with feedback sharing off and with customer acquisition off.
+    coefficient with feedback sharing off, customer acquisition off, standards fixed and turnover off.
     """
     pairs = {"es": [], "eq": [], "qs": [], "qd": [], "nd": [], "ed": []}
     explained = []  # R^2 of satisfaction on quality and the segment's expectation offset, across teams
@@ -319,6 +319,12 @@ def linkage(seeds: int) -> list[Check]:
         "shared": ["policies.feedback_sharing=0.9"],
         "not shared": ["policies.feedback_sharing=0"],
         "shared, no acquisition": ["policies.feedback_sharing=0.9", "customers.acquisition=0"],
+        "shared, fixed standards": ["policies.feedback_sharing=0.9", "mechanisms.service_standards=false"],
+        "shared, no turnover": [
+            "policies.feedback_sharing=0.9",
+            "mechanisms.turnover=false",
+            "mechanisms.hiring=false",
+        ],
     }
     coefficients = {}
     for arm, over in arms.items():
@@ -330,6 +336,7 @@ def linkage(seeds: int) -> list[Check]:
         coefficients[arm] = (difference(np.zeros(seeds), e_to_s), difference(np.zeros(seeds), s_to_e))
     es, se = coefficients["shared"]
     unshared, no_growth = coefficients["not shared"][1], coefficients["shared, no acquisition"][1]
+    fixed, stayers = coefficients["shared, fixed standards"][1], coefficients["shared, no turnover"][1]
     checks.append(
         Check(
             "cross-lagged both ways",
@@ -339,12 +346,24 @@ def linkage(seeds: int) -> list[Check]:
             es.excludes_zero(+1) and se.excludes_zero(+1),
             gap=f"satisfaction -> engagement stays near zero: sharing feedback lifts it (S->E {_fmt(unshared)} "
             "without sharing), but not above zero, and the workload that satisfied customers bring is not what "
-            f"holds it down (S->E {_fmt(no_growth)} with sharing and no new customers). Shared feedback is the "
-            "model's only route by which satisfied customers raise engagement; the others the field reports (they "
-            "are easier and more rewarding to serve) are not modelled",
+            f"holds it down (S->E {_fmt(no_growth)} with sharing and no new customers). Without turnover S->E is "
+            f"{_fmt(stayers)} ({_sign_word(stayers)}), and with service standards that do not drift toward recent "
+            f"quality {_fmt(fixed)} ({_sign_word(fixed)}); how each reaches engagement is not traced yet. "
+            "Shared feedback is the "
+            "model's only route by which satisfied customers raise engagement; the others the field reports "
+            "(they are easier and more rewarding to serve) are not modelled",
         )
     )
     return checks
+
+
+def _sign_word(effect: Effect) -> str:
+    """How a coefficient's 95% interval reads: positive, negative, or not distinguishable from zero."""
+    if effect.excludes_zero(+1):
+        return "positive"
+    if effect.excludes_zero(-1):
+        return "negative"
+    return "not distinguishable from zero"
 
 
 def _cross_lagged(teams: pd.DataFrame, lag: int) -> tuple[float, float]:
