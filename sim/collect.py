@@ -32,8 +32,8 @@ import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
-from sim.results import TIMESERIES, write_parquet_atomic
-from sim.sweep import override_key, planned_jobs, run_status
+from sim.results import TIMESERIES, atomic_write_text, run_status, write_parquet_atomic
+from sim.sweep import override_key, planned_jobs
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
@@ -186,8 +186,6 @@ def _long_timeseries(series: list[tuple[dict, Path]], swept: list[str]) -> pd.Da
 
 def write_table(df: pd.DataFrame, path: Path) -> Path:
     """Write ``df`` as Parquet, or as CSV when ``path`` ends in ``.csv``; atomically."""
-    from sim.results import atomic_write_text
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":

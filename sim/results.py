@@ -22,12 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SUMMARY, TIMESERIES, TEAMS = "summary.json", "timeseries.parquet", "teams.parquet"
 FIGURES = "figures"
+#: the hidden temporary files of :func:`atomic_write_bytes`: what a killed write leaves behind
+TMP_GLOB = ".*.tmp"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -284,11 +287,40 @@ def read_run(run_dir: Path) -> RunOutputs:
     return RunOutputs(timeseries=frames[TIMESERIES], teams=frames[TEAMS], summary=summary, path=run_dir)
 
 
-def is_complete(run_dir: Path) -> bool:
-    """Whether a run finished: ``summary.json`` parses and both Parquet files exist.
+def run_status(job: Path) -> tuple[str, str, dict | None]:
+    """Whether a run folder holds a complete run: ``(status, detail, summary)``.
 
-    The tables are not parsed, so scanning many runs stays cheap; they were written before the
-    summary, so a finished run has them whole.
+    ``status`` is ``complete`` (``summary.json`` parses, has ``final`` and ``mean``, and both Parquet
+    files' footers read), ``unfinished`` (no ``summary.json``) or ``corrupt`` (a file that is there
+    cannot be read); ``detail`` says why; ``summary`` is the parsed summary when complete, else None.
+    """
+    job = Path(job)
+    if not (job / SUMMARY).is_file():
+        detail = "no summary.json"
+        leftovers = sorted(p.name for p in job.rglob(TMP_GLOB))
+        if leftovers:
+            detail += f"; half-written files left by a killed run: {', '.join(leftovers)}"
+        return "unfinished", detail, None
+    try:
+        summary = read_summary(job / SUMMARY)
+        if "final" not in summary or "mean" not in summary:
+            raise ValueError(f"{job / SUMMARY} is corrupt: no 'final' or 'mean'")
+    except (OSError, ValueError) as exc:
+        return "corrupt", str(exc), None
+    for name in (TIMESERIES, TEAMS):
+        try:
+            pq.read_metadata(job / name)
+        except FileNotFoundError:
+            return "corrupt", f"{name} is missing beside a summary.json", None
+        except (OSError, pa.ArrowException) as exc:
+            return "corrupt", f"{name} cannot be read: {exc}", None
+    return "complete", "", summary
+
+
+def is_complete(run_dir: Path) -> bool:
+    """Whether a run finished: :func:`run_status` says ``complete``.
+
+    The tables are not parsed (only their footers read), so scanning many runs stays cheap.
 
     Parameters
     ----------
@@ -299,12 +331,7 @@ def is_complete(run_dir: Path) -> bool:
     -------
     bool
     """
-    run_dir = Path(run_dir)
-    try:
-        read_summary(run_dir / SUMMARY)
-    except (OSError, ValueError):
-        return False
-    return (run_dir / TIMESERIES).is_file() and (run_dir / TEAMS).is_file()
+    return run_status(run_dir)[0] == "complete"
 
 
 def replace_doc_section(path: Path, name: str, body: str, *, title: str) -> None:

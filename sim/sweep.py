@@ -20,18 +20,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from sim.config import to_container
-from sim.results import SUMMARY, TEAMS, TIMESERIES, read_summary
+from sim.results import SUMMARY, TMP_GLOB, run_status
 
 #: Config keys that change nothing a run writes, left out of its key.
 KEY_EXCLUDES = (("output", "progress"),)
-TMP_GLOB = ".*.tmp"
 
 
 def run_key(cfg: DictConfig, seed: int | None = None) -> str:
@@ -60,36 +57,6 @@ def run_key(cfg: DictConfig, seed: int | None = None) -> str:
         node.pop(path[-1], None)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def run_status(job: Path) -> tuple[str, str, dict | None]:
-    """Whether a run folder holds a complete run: ``(status, detail, summary)``.
-
-    ``status`` is ``complete`` (``summary.json`` parses, has ``final`` and ``mean``, and both Parquet
-    files' footers read), ``unfinished`` (no ``summary.json``) or ``corrupt`` (a file that is there
-    cannot be read); ``detail`` says why; ``summary`` is the parsed summary when complete, else None.
-    """
-    job = Path(job)
-    leftovers = sorted(p.name for p in job.rglob(TMP_GLOB))
-    if not (job / SUMMARY).is_file():
-        detail = "no summary.json"
-        if leftovers:
-            detail += f"; half-written files left by a killed run: {', '.join(leftovers)}"
-        return "unfinished", detail, None
-    try:
-        summary = read_summary(job / SUMMARY)
-        if "final" not in summary or "mean" not in summary:
-            raise ValueError(f"{job / SUMMARY} is corrupt: no 'final' or 'mean'")
-    except (OSError, ValueError) as exc:
-        return "corrupt", str(exc), None
-    for name in (TIMESERIES, TEAMS):
-        try:
-            pq.read_metadata(job / name)
-        except FileNotFoundError:
-            return "corrupt", f"{name} is missing beside a summary.json", None
-        except (OSError, pa.ArrowException) as exc:
-            return "corrupt", f"{name} cannot be read: {exc}", None
-    return "complete", "", summary
 
 
 def finished_with_key(run_dir: Path, key: str) -> bool:
