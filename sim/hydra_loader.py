@@ -56,20 +56,23 @@ class ComposeOnceLoader(ConfigLoaderImpl):
         from_shell: bool = True,
         validate_sweep_overrides: bool = True,
     ) -> DictConfig:
+        def hydras_own(lines: list[str]) -> DictConfig:
+            return super(ComposeOnceLoader, self).load_configuration(
+                config_name, lines, run_mode, from_shell, validate_sweep_overrides
+            )
+
         if run_mode != RunMode.RUN:  # the sweep's own config in the parent: composed once anyway
-            return super().load_configuration(config_name, overrides, run_mode, from_shell, validate_sweep_overrides)
+            return hydras_own(overrides)
         parsed, repo = self._parse_overrides_and_create_caching_repo(config_name, overrides)
-        groups = [o for o in parsed if repo.group_exists(o.key_or_group)]
-        values = [o for o in parsed if not repo.group_exists(o.key_or_group)]
         if any(o.is_sweep_override() or isinstance(o.value(), dict) for o in parsed):
-            return super().load_configuration(config_name, overrides, run_mode, from_shell, validate_sweep_overrides)
-        key = (config_name, tuple(o.input_line for o in groups), from_shell, os.getcwd())
+            return hydras_own(overrides)
+        is_group = [repo.group_exists(o.key_or_group) for o in parsed]
+        groups = [o.input_line for o, group in zip(parsed, is_group, strict=True) if group]
+        values = [o for o, group in zip(parsed, is_group, strict=True) if not group]
+        key = (config_name, tuple(groups), from_shell, os.getcwd())
         base = _composed.get(key)
         if base is None:
-            base = super().load_configuration(
-                config_name, [o.input_line for o in groups], run_mode, from_shell, validate_sweep_overrides
-            )
-            _composed[key] = base
+            base = _composed[key] = hydras_own(groups)
             if len(_composed) > CACHE_SIZE:
                 _composed.popitem(last=False)
         _composed.move_to_end(key)
@@ -77,7 +80,7 @@ class ComposeOnceLoader(ConfigLoaderImpl):
         try:
             self._apply_overrides_to_config(values, cfg)
         except Exception:  # let Hydra raise it, with its own message and context
-            return super().load_configuration(config_name, overrides, run_mode, from_shell, validate_sweep_overrides)
+            return hydras_own(overrides)
         self._record_overrides(cfg, parsed)
         return cfg
 

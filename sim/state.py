@@ -107,7 +107,7 @@ class Styles:
         if rng is not None and spread > 0:
             # one draw for every lever: the same numbers, in the same order, as one draw per lever
             value = value + rng.normal(0.0, spread, (len(STYLE_LEVERS), seats.size))
-        self.matrix[:, seats] = unit(np.broadcast_to(value, (len(STYLE_LEVERS), seats.size)))
+        self.matrix[:, seats] = unit(value)  # without noise, one column broadcast to every seat
         self.style_id[seats] = style_id
 
     def copy_from(self, other: Styles, seats: np.ndarray) -> None:

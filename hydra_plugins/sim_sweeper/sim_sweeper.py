@@ -54,7 +54,10 @@ class SimSweeper(BasicSweeper):
     """The basic sweeper, validating :func:`covering_jobs` of each batch instead of all its jobs."""
 
     def __init__(
-        self, max_batch_size: int | None = None, params: dict[str, str] | None = None, validate_values: int = 5
+        self,
+        max_batch_size: int | None = None,
+        params: dict[str, str] | None = None,
+        validate_values: int = SimSweeperConf.validate_values,
     ) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
         if validate_values < 2:
