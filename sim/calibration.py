@@ -206,8 +206,8 @@ def summarise(
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     best = study.best_trial
     noise = {s.name: run_noise(best, s) for s in problem.series}
-    values = np.array([chi2(t, problem.series, noise) for t in done])
-    inside = values <= values.min() + stats.chi2.ppf(level, df=len(problem.levers))
+    fit = np.array([chi2(t, problem.series, noise) for t in done])
+    inside = fit <= fit.min() + stats.chi2.ppf(level, df=len(problem.levers))
     seed_loss = np.array([t.user_attrs["seed_loss"] for t in done])
     per_seed_best = [done[i] for i in seed_loss.argmin(axis=0)]
     rows = []

@@ -348,10 +348,9 @@ def linkage(seeds: int) -> list[Check]:
             "without sharing), but not above zero, and the workload that satisfied customers bring is not what "
             f"holds it down (S->E {_fmt(no_growth)} with sharing and no new customers). Without turnover S->E is "
             f"{_fmt(stayers)} ({_sign_word(stayers)}), and with service standards that do not drift toward recent "
-            f"quality {_fmt(fixed)} ({_sign_word(fixed)}); how each reaches engagement is not traced yet. "
-            "Shared feedback is the "
-            "model's only route by which satisfied customers raise engagement; the others the field reports "
-            "(they are easier and more rewarding to serve) are not modelled",
+            f"quality {_fmt(fixed)} ({_sign_word(fixed)}); how each reaches engagement is not traced yet. Shared "
+            "feedback is the model's only route by which satisfied customers raise engagement; the others the "
+            "field reports (they are easier and more rewarding to serve) are not modelled",
         )
     )
     return checks

@@ -303,6 +303,8 @@ def model_network_figure(
     team : int, optional
         A team number (the ``team`` column of the team table): only its leader and members, laid out
         afresh (a spring layout, fixed seed) so that the team fills the picture. The whole org when None.
+    variable : str
+        The person variable the colours show (one of ``sim.state.PERSON_VARIABLES``).
     title : str, optional
         Figure title; by default it names the team (if any) and the week.
 
@@ -315,7 +317,7 @@ def model_network_figure(
     if variable not in PERSON_VARIABLES:
         raise ValueError(f"unknown person variable {variable!r}: one of {', '.join(PERSON_VARIABLES)}")
     org, people = model.org, model.people
-    week = len(model.timeseries())
+    week = model.steps
     words = "service orientation" if variable == "orientation" else variable.replace("_", " ")
     if team is None:
         seats, graph, pos = np.arange(org.n), org.graph(), org.positions
