@@ -280,7 +280,8 @@ def linkage(seeds: int) -> list[Check]:
     Beside the verdicts, the same runs give what a failing check needs explained: the across-team
     correlations of engagement, service quality, satisfaction, customers and each segment's expectation
     offset, how much of satisfaction quality and that offset explain, and the satisfaction -> engagement
-    coefficient with feedback sharing off, customer acquisition off, standards fixed and turnover off.
+    coefficient with feedback sharing off, customer acquisition off, no headroom above capacity, standards
+    fixed, turnover off, over a longer panel, and with each team's customer count held in the regression.
     """
     pairs = {"es": [], "eq": [], "qs": [], "qd": [], "nd": [], "ed": []}
     explained = []  # R^2 of satisfaction on quality and the segment's expectation offset, across teams
@@ -315,28 +316,34 @@ def linkage(seeds: int) -> list[Check]:
             f"more than quality does (r = {r.estimate:.2f})",
         )
     ]
-    arms = {
-        "shared": ["policies.feedback_sharing=0.9"],
-        "not shared": ["policies.feedback_sharing=0"],
-        "shared, no acquisition": ["policies.feedback_sharing=0.9", "customers.acquisition=0"],
-        "shared, fixed standards": ["policies.feedback_sharing=0.9", "mechanisms.service_standards=false"],
-        "shared, no turnover": [
-            "policies.feedback_sharing=0.9",
-            "mechanisms.turnover=false",
-            "mechanisms.hiring=false",
-        ],
+    shared = ["policies.feedback_sharing=0.9"]
+    arms = {  # name: (overrides, weeks; None for the scenario's own)
+        "shared": (shared, None),
+        "not shared": (["policies.feedback_sharing=0"], None),
+        "shared, no acquisition": ([*shared, "customers.acquisition=0"], None),
+        "shared, no headroom": ([*shared, "customers.headroom=0"], None),
+        "shared, fixed standards": ([*shared, "mechanisms.service_standards=false"], None),
+        "shared, no turnover": ([*shared, "mechanisms.turnover=false", "mechanisms.hiring=false"], None),
+        "shared, 624 weeks": (shared, 624),
     }
     coefficients = {}
-    for arm, over in arms.items():
+    held = []  # S -> E in the shared arm with each team's customer count at t in the regression
+    for arm, (over, weeks) in arms.items():
         e_to_s, s_to_e = [], []
-        for model, _ in _runs(over, seeds):
+        for model, _ in _runs(over, seeds, steps=weeks):
             b1, b2 = _cross_lagged(model.team_table(), lag=4)
             e_to_s.append(b1)
             s_to_e.append(b2)
+            if arm == "shared":
+                held.append(_cross_lagged(model.team_table(), lag=4, control="customers")[1])
         coefficients[arm] = (difference(np.zeros(seeds), e_to_s), difference(np.zeros(seeds), s_to_e))
     es, se = coefficients["shared"]
-    unshared, no_growth = coefficients["not shared"][1], coefficients["shared, no acquisition"][1]
-    fixed, stayers = coefficients["shared, fixed standards"][1], coefficients["shared, no turnover"][1]
+    s_to_e = {arm: pair[1] for arm, pair in coefficients.items()}
+    customers_held = difference(np.zeros(seeds), held)
+
+    def arm(name: str) -> str:
+        return f"{_fmt(s_to_e[name])} ({_sign_word(s_to_e[name])})"
+
     checks.append(
         Check(
             "cross-lagged both ways",
@@ -344,13 +351,18 @@ def linkage(seeds: int) -> list[Check]:
             "engagement -> later satisfaction and satisfaction -> later engagement (feedback shared)",
             f"E->S {_fmt(es)}; S->E {_fmt(se)} (standardised, within teams, 4-week lag)",
             es.excludes_zero(+1) and se.excludes_zero(+1),
-            gap=f"satisfaction -> engagement stays near zero: sharing feedback lifts it (S->E {_fmt(unshared)} "
-            "without sharing), but not above zero, and the workload that satisfied customers bring is not what "
-            f"holds it down (S->E {_fmt(no_growth)} with sharing and no new customers). Without turnover S->E is "
-            f"{_fmt(stayers)} ({_sign_word(stayers)}), and with service standards that do not drift toward recent "
-            f"quality {_fmt(fixed)} ({_sign_word(fixed)}); how each reaches engagement is not traced yet. Shared "
-            "feedback is the model's only route by which satisfied customers raise engagement; the others the "
-            "field reports (they are easier and more rewarding to serve) are not modelled",
+            gap=f"satisfaction -> engagement stays near zero. Sharing feedback lifts it (S->E {arm('not shared')} "
+            "without sharing), and a short panel is not what holds it down (over 624 weeks it is "
+            f"{arm('shared, 624 weeks')}). What holds it down runs through work pressure on the people who stay. "
+            "A satisfied team keeps and wins customers, up to (1 + customers.headroom) times its capacity, so a "
+            "full book turns every vacancy and every dip in effort into pressure: with each team's customer count "
+            f"at t in the regression S->E is {_fmt(customers_held)} ({_sign_word(customers_held)}), and with no "
+            f"headroom {arm('shared, no headroom')}; with no new customers at all it is "
+            f"{arm('shared, no acquisition')}, as satisfied teams then lose fewer. Without turnover, so with no "
+            f"vacancies, it is {arm('shared, no turnover')}; with service standards that do not drift "
+            f"{arm('shared, fixed standards')}. Shared feedback is the model's only route by which satisfied "
+            "customers raise engagement; the others the field reports (they are easier and more rewarding to "
+            "serve) are not modelled, and staffing does not follow a growing customer base",
         )
     )
     return checks
@@ -365,21 +377,25 @@ def _sign_word(effect: Effect) -> str:
     return "not distinguishable from zero"
 
 
-def _cross_lagged(teams: pd.DataFrame, lag: int) -> tuple[float, float]:
+def _cross_lagged(teams: pd.DataFrame, lag: int, control: str | None = None) -> tuple[float, float]:
     """Pooled cross-lagged regressions over frontline teams: S(t+lag) ~ S(t) + E(t) and E(t+lag) ~ E(t) + S(t),
     within teams (each team's mean removed: a fixed-effects panel) on standardised variables, from week 53;
-    returns the cross coefficients (E -> S, S -> E)."""
-    t = teams[teams.frontline].pivot(index="step", columns="team", values=["engagement", "customer_satisfaction"])
-    e = t["engagement"].to_numpy()[52:]
-    s = t["customer_satisfaction"].to_numpy()[52:]
-    e, s = e - e.mean(axis=0), s - s.mean(axis=0)
-    e = (e - e.mean()) / e.std()
-    s = (s - s.mean()) / s.std()
+    returns the cross coefficients (E -> S, S -> E). ``control``, a team column, joins both regressions at t."""
+    names = ["engagement", "customer_satisfaction"] + ([control] if control else [])
+    t = teams[teams.frontline].pivot(index="step", columns="team", values=names)
+
+    def within(name: str) -> np.ndarray:
+        x = t[name].to_numpy()[52:]
+        x = x - x.mean(axis=0)
+        return (x - x.mean()) / x.std()
+
+    e, s = within("engagement"), within("customer_satisfaction")
+    held = [within(control)[:-lag].ravel()] if control else []
     now = slice(0, -lag)
     later = slice(lag, None)
 
     def coef(y, own, other):
-        design = np.column_stack([np.ones(own.size), own.ravel(), other.ravel()])
+        design = np.column_stack([np.ones(own.size), own.ravel(), other.ravel(), *held])
         return float(np.linalg.lstsq(design, y.ravel(), rcond=None)[0][2])
 
     return coef(s[later], s[now], e[now]), coef(e[later], e[now], s[now])

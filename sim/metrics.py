@@ -85,7 +85,7 @@ def model_metrics(
     served = np.isfinite(model.quality)  # people in the seat when service was delivered this week
     frontline = o.frontline & served
     backoffice = o.backoffice & served
-    customers = float(np.nansum(t.customers))
+    customers = float(t.customers.sum())
     members = teams["headcount"]
     return {
         "culture_mean": _mean(p.orientation, f),

@@ -551,7 +551,7 @@ class ServiceCultureModel(Model):
 
     def _customers(self, team_quality: np.ndarray) -> tuple[float, float]:
         t, o = self.teams, self.org
-        before = float(np.nansum(t.customers))
+        before = float(t.customers.sum())
         if not self.on.customers:
             return 0.0, before
         week = customer_flows.update_customers(

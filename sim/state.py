@@ -123,7 +123,7 @@ class TeamState:
 
     process: np.ndarray
     standard: np.ndarray
-    customers: np.ndarray
+    customers: np.ndarray  # counts, zero outside the front line (never NaN)
     satisfaction: np.ndarray
     loyalty: np.ndarray
     demand: np.ndarray  # workload multiplier from events (1 = normal)

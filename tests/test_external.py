@@ -42,4 +42,4 @@ def test_linkage_reports_its_correlations_and_the_arms_behind_a_failure():
     # the explanations carry numbers measured in the same runs, not prose written once
     assert len(re.findall(r"r = -?\d\.\d\d", r.gap)) == 3 and f"r = {estimate:.2f}" in r.gap
     assert len(re.findall(r"r\((quality|customers|engagement), delta\) = -?\d\.\d\d \[", r.gap)) == 3
-    assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", lagged.gap)) == 4
+    assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", lagged.gap)) == 7

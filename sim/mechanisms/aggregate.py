@@ -45,9 +45,8 @@ def group_means(
 ) -> list[np.ndarray]:
     """``group_mean`` of each array in ``columns`` under one weight, the weight's per-group total summed once."""
     total = np.bincount(group, weights=weight, minlength=n_groups)
-    out = []
-    for values in columns:
-        mean = np.full(n_groups, empty)
-        np.divide(np.bincount(group, weights=values * weight, minlength=n_groups), total, out=mean, where=total > 0)
-        out.append(mean)
-    return out
+    weighed = total > 0
+    out = np.full((len(columns), n_groups), empty)  # one allocation; each mean is a row of it
+    for values, mean in zip(columns, out, strict=True):
+        np.divide(np.bincount(group, weights=values * weight, minlength=n_groups), total, out=mean, where=weighed)
+    return list(out)

@@ -24,7 +24,9 @@ def binomial(n: np.ndarray, p: np.ndarray, rng: np.random.Generator | None) -> n
     p = unit(p)
     if rng is None:
         return n * p
-    counts, p = np.broadcast_arrays(np.round(n).astype(np.int64), p)
+    counts = np.round(n).astype(np.int64)
+    if np.shape(p) != counts.shape:  # a shared p (scalar or row): np.broadcast_arrays costs 10 us a call
+        counts, p = np.broadcast_arrays(counts, p)
     out = np.zeros(counts.shape)
     # Generator.binomial consumes no random numbers where n or p is 0, so drawing only the rest
     # gives the same numbers from the same stream, at half the cost (most people propose no idea)
