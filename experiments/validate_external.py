@@ -45,6 +45,10 @@ def markdown(checks: list[external.Check], seeds: int, seconds: float) -> str:
     if failing:
         lines += ["", "## Where the model falls short, and why", ""]
         lines += [f"- **{c.name}**: {c.gap or 'not yet diagnosed'}." for c in failing]
+    noted = [c for c in checks if c.note]
+    if noted:
+        lines += ["", "## What the defaults rest on", ""]
+        lines += [f"- **{c.name}**: {c.note}." for c in noted]
     return "\n".join(lines) + "\n"
 
 

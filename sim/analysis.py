@@ -109,6 +109,24 @@ def bootstrap(
     )
 
 
+def icc1(values: np.ndarray, groups: np.ndarray) -> float:
+    """ICC(1) of individual ``values`` within ``groups`` (one-way random-effects ANOVA; Bliese 2000):
+
+        ICC(1) = (MSB - MSW) / (MSB + (k - 1) MSW),   k = (N - sum n_g^2 / N) / (G - 1)
+
+    for G groups of sizes n_g, N people: the share of the variance in a person's value that lies
+    between groups. It says how much a team mean is a property of the team rather than of its members.
+    """
+    _, g = np.unique(groups, return_inverse=True)
+    sizes = np.bincount(g).astype(float)
+    n, k_groups = float(values.size), sizes.size
+    means = np.bincount(g, weights=values) / sizes
+    between = float((sizes * (means - values.mean()) ** 2).sum()) / (k_groups - 1)
+    within = float(((values - means[g]) ** 2).sum()) / (n - k_groups)
+    k = (n - (sizes**2).sum() / n) / (k_groups - 1)
+    return (between - within) / (between + (k - 1) * within)
+
+
 def lagged_correlation(x: np.ndarray, y: np.ndarray, lag: int) -> float:
     """corr(x_t, y_{t+lag}): does y follow x ``lag`` steps later?"""
     if lag > 0:

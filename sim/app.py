@@ -17,7 +17,8 @@ Every control becomes a Hydra override (``scenario=...``, ``org=...``, ``seed=..
 with :func:`sim.config.load_config`, so the ranges of the schema apply; a config that fails shows
 its one-line error and leaves the model alone. Then:
 
-- scenario, org size and seed build a new model at once (a fresh run at week 0);
+- scenario (``manager_a_vs_b`` when the page opens), org size and seed build a new model at once (a
+  fresh run at week 0);
 - a leadership lever sets that lever for every leader (executive and every style preset) and is
   applied to the running model as well: the lever's per-seat style arrays of all leaders (current
   and personal style) and the presets that later hires and leadership changes draw from;
@@ -82,6 +83,10 @@ POLICIES: dict[str, str] = {
 # The intervention button: leaders who lead like REPLACED take REPLACEMENT's style (seed 001's story).
 REPLACED, REPLACEMENT = "manager_a", "manager_b"
 NO_SCENARIO = "(none: the default config)"
+# The page opens on seed 001's story: half the leaders like Manager A, half like Manager B, so the room
+# sees teams drift apart by their leader and can fire the intervention (the default config's leaders
+# are all alike, each with their own variation).
+OPENING_SCENARIO = "manager_a_vs_b"
 TEAM_METRICS = ("culture_mean", "engagement", "trust", "psych_safety", "service_quality", "customer_satisfaction")
 HEADLINE = {
     "culture_mean": "culture",
@@ -113,7 +118,7 @@ class Settings:
     ``policies`` hold only the controls that were moved, so the scenario's values stand for the rest.
     """
 
-    scenario: str = NO_SCENARIO
+    scenario: str = OPENING_SCENARIO
     org: str | None = None
     seed: int | None = None
     levers: dict[str, float] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.analysis import bootstrap, difference, interaction, lagged_correlation, mean_correlation
+from sim.analysis import bootstrap, difference, icc1, interaction, lagged_correlation, mean_correlation
 
 
 def coverage(make_effect, truth, trials=400):
@@ -81,3 +81,15 @@ def test_lagged_correlation_finds_the_lag():
 def test_too_few_replications_is_an_error():
     with pytest.raises(ValueError, match="at least two"):
         difference([1.0], [2.0, 3.0])
+
+
+def test_icc1_matches_the_anova_formula_and_its_limits():
+    # two groups of two: means 2 and 6, MSB = 16, MSW = 2, k = 2 -> (16 - 2) / (16 + 2)
+    assert icc1(np.array([1.0, 3.0, 5.0, 7.0]), np.array([0, 0, 1, 1])) == pytest.approx(14 / 18)
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 200, 3000)
+    team = rng.normal(0.0, 1.0, 200)[groups]
+    assert icc1(team, groups) == pytest.approx(1.0)  # everything shared within groups
+    assert abs(icc1(rng.normal(size=3000), groups)) < 0.05  # nothing shared
+    # team variance 1, individual variance 3: ICC(1) = 1 / (1 + 3), within sampling error
+    assert icc1(team + rng.normal(0.0, np.sqrt(3.0), 3000), groups) == pytest.approx(0.25, abs=0.06)

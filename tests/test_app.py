@@ -208,3 +208,9 @@ def test_org_selector_offers_generated_orgs_only():
     names = dashboard_orgs()
     assert "company" in names and "small_team" in names
     assert "from_file" not in names  # a file import needs a path the room cannot type
+
+
+def test_the_page_opens_on_a_story_the_intervention_can_change():
+    # the default config's leaders are all alike; the page opens where half lead like Manager A
+    model = build_model(Settings(org="small_team"))
+    assert leaders_with_style(model, REPLACED).sum() > 0

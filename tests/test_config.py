@@ -5,8 +5,9 @@ from sim.config import ConfigError, load_config
 
 def test_defaults_compose_and_validate():
     cfg = load_config()
-    assert cfg.org.name == "company" and cfg.leadership.name == "mixed" and cfg.steps == 156
-    assert set(cfg.leadership.styles) == {"typical", "manager_a", "manager_b"}
+    assert cfg.org.name == "company" and cfg.leadership.name == "typical" and cfg.steps == 156
+    assert set(cfg.leadership.styles) == {"typical"}
+    assert set(load_config(["leadership=mixed"]).leadership.styles) == {"typical", "manager_a", "manager_b"}
 
 
 @pytest.mark.parametrize(
@@ -16,7 +17,7 @@ def test_defaults_compose_and_validate():
         ("org.team_size=0", "org.team_size=0 is out of range"),
         ("steps=0", "steps=0 is out of range"),
         ("seed=-1", "seed=-1 is out of range"),
-        ("leadership.styles.manager_a.vision=2", "leadership.styles.manager_a.vision=2.0 is out of range"),
+        ("leadership.styles.typical.vision=2", "leadership.styles.typical.vision=2.0 is out of range"),
         ("leadership.executive.gossip=-0.1", "leadership.executive.gossip=-0.1 is out of range"),
         ("policies.hire_rate=nan", "policies.hire_rate=nan is out of range"),
     ],

@@ -32,14 +32,18 @@ def test_behavioural_integrity_correlation_is_moderate():
     assert check.passed, check.ours
 
 
-def test_linkage_reports_its_correlations_and_the_arms_behind_a_failure():
+def test_linkage_reports_icc_correlations_and_the_contrast_the_default_rests_on():
     import re
 
-    r, lagged = external.linkage(seeds=3)
-    assert (r.name, lagged.name) == ("linkage r", "cross-lagged both ways")
+    icc, r, lagged = external.linkage(seeds=3)
+    assert (icc.name, r.name, lagged.name) == ("engagement shared within teams", "linkage r", "cross-lagged both ways")
+    shared = float(re.search(r"ICC\(1\) = (-?\d\.\d\d) \[", icc.ours).group(1))
     estimate = float(re.search(r"r = (-?\d\.\d\d) \[", r.ours).group(1))
-    assert -1.0 <= estimate <= 1.0
-    # the explanations carry numbers measured in the same runs, not prose written once
-    assert len(re.findall(r"r = -?\d\.\d\d", r.gap)) == 3 and f"r = {estimate:.2f}" in r.gap
+    assert -1.0 <= estimate <= 1.0 and shared <= 1.0
+    # the explanations carry numbers measured in the same runs, not prose written once: the note sets the
+    # default's ICC(1) and r beside the archetype mix's (each with an interval)
+    assert f"ICC(1) = {shared:.2f}" in r.note and f"r = {estimate:.2f}" in r.note
+    assert len(re.findall(r"(ICC\(1\)|r) = -?\d\.\d\d \[-?\d\.\d\d, -?\d\.\d\d\]", r.note)) == 2
     assert len(re.findall(r"r\((quality|customers|engagement), delta\) = -?\d\.\d\d \[", r.gap)) == 3
-    assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]", lagged.gap)) == 7
+    # S -> E without sharing and with the archetype mix, each with its interval and how it reads
+    assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\] \((?:positive|negative|not)", lagged.note)) == 2

@@ -1,7 +1,7 @@
 """Optimisations must not change what the model computes: outputs stay bit-identical to a stored reference.
 
 ``tests/data/reference_outputs.parquet`` holds the time series of a few runs (the default scenario,
-a small org with events, the mean-field form) as main's model wrote them, and
+the archetype mix of leaders, a small org with events, the mean-field form) as main's model wrote them, and
 ``tests/data/reference_teams.json`` a SHA-256 of each run's team table. Regenerate them only
 when the model's behaviour is meant to change, from that version of the code:
 
@@ -25,6 +25,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SERIES, TEAMS = DATA / "reference_outputs.parquet", DATA / "reference_teams.json"
 CASES = {
     "default": ([], 0, 156),
+    "mixed_leaders": (["leadership=mixed"], 0, 156),
     "small_events": (["org=small_team", "scenario=c15_on_off"], 1, 60),
     "small_shock_training": (["org=small_team", "scenario=c08_opaque_change", "events=training_wave"], 2, 60),
     "mean_field": (
