@@ -34,6 +34,9 @@ class Check:
     gap: str = ""  # what we found behind a failing check (shown only when it fails)
     note: str = ""  # what a reader should know even when it passes (e.g. what a default rests on)
 
+    def __post_init__(self) -> None:
+        self.passed = bool(self.passed)  # comparisons of numpy scalars give numpy bools, which JSON refuses
+
 
 def _runs(overrides: list[str], seeds: int, steps: int | None = None, each_week: Callable | None = None):
     """Run the model over seeds 0..seeds-1; yields (model, timeseries)."""

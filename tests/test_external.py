@@ -1,5 +1,9 @@
 """A fast subset of the external validation (docs/validation.md has the full run)."""
 
+import json
+import re
+
+import numpy as np
 import pytest
 
 from sim import external
@@ -33,8 +37,6 @@ def test_behavioural_integrity_correlation_is_moderate():
 
 
 def test_linkage_reports_icc_correlations_and_the_contrast_the_default_rests_on():
-    import re
-
     icc, r, lagged = external.linkage(seeds=3)
     assert (icc.name, r.name, lagged.name) == ("engagement shared within teams", "linkage r", "cross-lagged both ways")
     shared = float(re.search(r"ICC\(1\) = (-?\d\.\d\d) \[", icc.ours).group(1))
@@ -47,3 +49,21 @@ def test_linkage_reports_icc_correlations_and_the_contrast_the_default_rests_on(
     assert len(re.findall(r"r\((quality|customers|engagement), delta\) = -?\d\.\d\d \[", r.gap)) == 3
     # S -> E without sharing and with the archetype mix, each with its interval and how it reads
     assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\] \((?:positive|negative|not)", lagged.note)) == 2
+
+
+def test_validate_external_writes_the_table_and_one_json_line(experiment, monkeypatch, tmp_path):
+    # real checks, but only the fast ones, and one whose verdict is a numpy bool (a comparison of an
+    # Effect's numpy estimate, as the ICC(1) check makes) and that carries a note
+    fast = [*external.friedkin_johnsen(quick=True), *external.behavioural_integrity(seeds=3)]
+    verdict = np.float64(0.14) <= 0.5
+    fast.append(external.Check("noted", "ref", "published", "ours", passed=verdict, note="what it rests on"))
+    monkeypatch.setattr(external, "all_checks", lambda seeds, quick=False: fast)
+    out = tmp_path / "validation.md"
+    code, stdout, _ = experiment("validate_external", "--quick", "--json", "--out", str(out))
+    rows = json.loads(stdout.strip().splitlines()[-1])
+    assert [row["name"] for row in rows] == [c.name for c in fast]
+    assert all(isinstance(row["passed"], bool) for row in rows)
+    assert code == (0 if all(row["passed"] for row in rows) else 1)
+    text = out.read_text()
+    assert f"**{sum(c.passed for c in fast)} of {len(fast)} checks pass.**" in text
+    assert "## What the defaults rest on" in text and "- **noted**: what it rests on." in text
