@@ -168,6 +168,9 @@ def evaluate(claim: DictConfig, runs: dict, seeds: int, level: float) -> list[di
         return rows
     if claim.kind == "correlation":
         rs = [_team_correlation(runs[(claim.arm, s)][1], claim) for s in range(seeds)]
+        if np.isnan(rs).all():
+            teams = "frontline teams" if claim.get("frontline_only", False) else "teams"
+            raise ValueError(f"claim {claim.id} correlates across teams and needs an org with at least 3 {teams}")
         effect = mean_correlation(rs, level)
         return [_row(claim, f"r({claim.x}, {claim.y}) across teams", effect, 1, np.nan, effect.estimate)]
     if claim.kind == "chain":

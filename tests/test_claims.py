@@ -40,3 +40,9 @@ def test_response_time_of_a_first_order_rise():
     assert response_time(effect, 300) == pytest.approx(20.0, abs=0.6)
     slower = 2.0 * (1 - np.exp(-t / 40.0))
     assert response_time(slower, 300) > response_time(effect, 300)
+
+
+def test_a_correlation_across_teams_on_an_org_with_too_few_teams_says_so():
+    # small_team has two frontline teams: no correlation across teams exists, and the error says why
+    with pytest.raises(ValueError, match="C7 correlates across teams and needs an org with at least 3 frontline"):
+        validate_claims(load_spec(), seeds=2, workers=1, org="small_team", only=["C7"], progress=False)
