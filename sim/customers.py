@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.mechanisms.bounds import nan_to, unit
 from sim.mechanisms.draws import binomial, poisson
 
 
@@ -53,7 +53,7 @@ def update_customers(
     customers per seat times the team's open frontline seats; demand can outgrow it by at most
     ``headroom`` (the excess is work pressure, ``service.team_pressure``). Non-frontline teams stay at zero.
     """
-    q = unit(np.where(np.isfinite(quality), quality, 0.0) - expectation)
+    q = unit(nan_to(quality, 0.0) - expectation)
     served = frontline_team & np.isfinite(quality)
     mu = float(cfg.memory)
     satisfaction = np.where(served, (1.0 - mu) * satisfaction + mu * q, satisfaction)

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from sim.analysis import Effect, difference, icc1, mean_correlation
 from sim.config import load_config, only_mechanisms
+from sim.mechanisms.bounds import nan_to
 from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step
 from sim.model import ServiceCultureModel, influence_only_matrix
 
@@ -442,7 +443,7 @@ def bad_apple(seeds: int) -> list[Check]:
                 p.orientation[apple] = p.disposition[apple] = 0.1
             model.step()
             if week in window:
-                q = np.nan_to_num(model.quality[members])
+                q = nan_to(model.quality[members], 0.0)
                 output.append(float(np.sum(q * effort(p.engagement[members], model.dyn.normal_engagement))))
                 quality.append(float(q.mean()))
                 cynicism.append(float(p.cynicism[others].mean()))

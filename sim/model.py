@@ -603,7 +603,7 @@ class ServiceCultureModel(Model):
             p.orientation,
             p.disposition,
             p.tenure,
-            np.where(np.isfinite(norm), norm, p.orientation),
+            nan_to(norm, p.orientation),
             self.policies["onboarding"],
             float(d.onboarding_pull),
             float(d.onboarding_weeks),

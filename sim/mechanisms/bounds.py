@@ -14,7 +14,8 @@ def unit(x: np.ndarray) -> np.ndarray:
     return _clip(x, 0.0, 1.0)
 
 
-def nan_to(x: np.ndarray, value: float) -> np.ndarray:
-    """``x`` with NaN replaced by ``value``: ``np.nan_to_num(x, nan=value)`` for arrays that hold no
-    infinities (shares and means), at a third of its cost."""
+def nan_to(x: np.ndarray, value: float | np.ndarray) -> np.ndarray:
+    """``x`` with NaN replaced by ``value`` (a number, or an array of x's shape to take the entry from):
+    ``np.nan_to_num(x, nan=value)`` for arrays that hold no infinities (shares and means), at a third
+    of its cost."""
     return np.where(np.isnan(x), value, x)

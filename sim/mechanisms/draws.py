@@ -40,10 +40,3 @@ def poisson(lam: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
     if rng is None:
         return np.asarray(lam, dtype=np.float64)
     return rng.poisson(lam).astype(np.float64)
-
-
-def normal(size: int, sd: float, rng: np.random.Generator | None) -> np.ndarray:
-    """N(0, sd) noise; zeros without a generator."""
-    if rng is None or sd == 0:
-        return np.zeros(size)
-    return rng.normal(0.0, sd, size)

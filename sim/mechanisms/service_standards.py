@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.mechanisms.bounds import nan_to, unit
 
 
 def update_standard(
@@ -21,6 +21,6 @@ def update_standard(
     pressure and stays there (erosion); anchored, it is pulled back up. Teams with no quality
     measured this week (no members) keep their standard.
     """
-    q = np.where(np.isfinite(quality), quality, standard)
+    q = nan_to(quality, standard)
     new = standard + drift * (1.0 - anchoring) * (q - standard) + anchor * anchoring * (1.0 - standard)
     return unit(new)
