@@ -64,10 +64,12 @@ class Collection:
     swept: list[str] = field(default_factory=list)
 
 
-def _job_overrides(job: Path) -> list[str]:
+def _job_overrides(job: Path) -> list[str] | None:
+    """The job's command-line overrides; None when Hydra was stopped while setting the job up (it
+    writes ``overrides.yaml`` last, just before the run begins), so no run began there."""
     path = job / JOB_MARKER / "overrides.yaml"
     if not path.is_file():
-        return []
+        return None
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [str(x) for x in loaded or []]
 
@@ -90,8 +92,9 @@ def find_jobs(root: Path) -> tuple[list[Path], list[Path]]:
     return sweeps, jobs
 
 
-def _missing(sweeps: list[Path], overrides: dict[Path, list[str]], root: Path) -> list[dict]:
-    rows = []
+def _missing(sweeps: list[Path], overrides: dict[Path, list[str] | None], root: Path) -> tuple[list[dict], set[Path]]:
+    """The planned runs of each sweep that no begun job holds, and the sweeps whose plan is known."""
+    rows, planned_sweeps = [], set()
     for sweep in sweeps:
         name = str(sweep.relative_to(root)) if sweep != root else "."
         cfg = yaml.safe_load((sweep / MULTIRUN_FILE).read_text(encoding="utf-8")) or {}
@@ -104,11 +107,13 @@ def _missing(sweeps: list[Path], overrides: dict[Path, list[str]], root: Path) -
             continue
         if planned is None:
             continue  # other sweepers (Optuna, samplers) decide their jobs as they go
-        present = {tuple(sorted(given)) for job, given in overrides.items() if sweep in job.parents}
+        planned_sweeps.add(sweep)
+        begun = (given for job, given in overrides.items() if given is not None and sweep in job.parents)
+        present = {tuple(sorted(given)) for given in begun}
         for wanted in planned:
             if wanted not in present:
-                rows.append({"run": name, "status": "missing", "detail": "no job folder for " + " ".join(wanted)})
-    return rows
+                rows.append({"run": name, "status": "missing", "detail": "no run began for " + " ".join(wanted)})
+    return rows, planned_sweeps
 
 
 def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False) -> Collection:
@@ -139,9 +144,15 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
     if not sweeps and not jobs:
         raise CollectError(f"{root} holds no sweep (no {MULTIRUN_FILE}) and no run (no {JOB_MARKER}/ folder)")
     overrides = {job: _job_overrides(job) for job in jobs}  # read once: the missing-run check needs them too
-    rows, problems, series = [], _missing(sweeps, overrides, root), []
+    problems, planned_sweeps = _missing(sweeps, overrides, root)
+    rows, series = [], []
     for job in tqdm(jobs, desc="collecting", unit="run", disable=not progress):
         name = str(job.relative_to(root))
+        if overrides[job] is None:
+            # no run began here: a planned sweep lists the run as missing already, so report it once
+            if not planned_sweeps & set(job.parents):
+                problems.append({"run": name, "status": "unfinished", "detail": "stopped before its run began"})
+            continue
         status, detail, summary = run_status(job)
         if summary is None:
             problems.append({"run": name, "status": status, "detail": detail})

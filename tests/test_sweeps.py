@@ -123,6 +123,20 @@ def test_collect_names_every_missing_unfinished_and_corrupt_run(joblib_sweep, tm
     assert collect_main([str(where), "--quiet", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "3 runs not collected" in err and "missing" in err
+    # a job Hydra was stopped while setting up (its run never began): reported once, as missing
+    (jobs[3] / ".hydra" / "overrides.yaml").unlink()
+    (jobs[3] / "summary.json").unlink()
+    again = collect(where)
+    assert again.problems.status.tolist().count("missing") == 2 and jobs[3].name not in set(again.problems.run)
+    assert len(again.runs) == 0
+    alone = tmp_path / "alone"  # outside a sweep whose runs are planned, it is the one to report
+    shutil.copytree(jobs[3], alone / jobs[3].name)
+    lone = collect(alone)
+    assert lone.problems.to_dict("records") == [
+        {"run": jobs[3].name, "status": "unfinished", "detail": "stopped before its run began"}
+    ]
+    shutil.rmtree(jobs[3])
+    shutil.copytree(joblib_sweep[0] / jobs[3].name, jobs[3])
     (jobs[3] / "summary.json").write_text("{ not json")
     assert collect(where).problems.status.tolist().count("corrupt") == 2
     assert collect_main([str(tmp_path / "nowhere")]) == 2
