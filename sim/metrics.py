@@ -131,16 +131,17 @@ def team_columns(model: ServiceCultureModel) -> dict[str, np.ndarray]:
     nt = o.n_teams
     f = p.filled.astype(float)
     staff = (p.filled & ~o.is_leader).astype(float)
+    members = np.bincount(o.team, weights=f, minlength=nt)
     names = ("culture_mean", "engagement", "trust", "psych_safety", "skill", "cynicism")
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
-    columns = dict(zip(names, group_means(person, o.team, f, nt), strict=True))
-    columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"])
+    columns = dict(zip(names, group_means(person, o.team, f, nt, total=members), strict=True))
+    columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"], total=members)
     quality = nan_to(model.quality, 0.0)  # NaN only where nobody served
     columns |= {
         "service_quality": group_mean(quality, o.team, staff, nt),
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
-        "headcount": np.bincount(o.team, weights=f, minlength=nt),
+        "headcount": members,
         "service_standard": t.standard,
         "process_quality": t.process,
         "style_id": model.styles.style_id[o.team_leader].astype(float),

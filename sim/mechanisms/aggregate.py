@@ -28,23 +28,36 @@ def group_mean(
 
 
 def group_std(
-    values: np.ndarray, group: np.ndarray, weight: np.ndarray, n_groups: int, mean: np.ndarray | None = None
+    values: np.ndarray,
+    group: np.ndarray,
+    weight: np.ndarray,
+    n_groups: int,
+    mean: np.ndarray | None = None,
+    total: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted (population) standard deviation per group; NaN where a group has no weight.
 
-    ``mean``, the per-group weighted mean of ``values`` under the same weight, when the caller has it already.
+    ``mean`` (the per-group weighted mean of ``values``) and ``total`` (the weight's per-group sum),
+    when the caller has them already.
     """
     if mean is None:
-        mean = group_mean(values, group, weight, n_groups)
+        mean = group_means([values], group, weight, n_groups, total=total)[0]
     dev = (values - nan_to(mean, 0.0)[group]) ** 2
-    return np.sqrt(group_mean(dev, group, weight, n_groups))
+    return np.sqrt(group_means([dev], group, weight, n_groups, total=total)[0])
 
 
 def group_means(
-    columns: Sequence[np.ndarray], group: np.ndarray, weight: np.ndarray, n_groups: int, empty: float = np.nan
+    columns: Sequence[np.ndarray],
+    group: np.ndarray,
+    weight: np.ndarray,
+    n_groups: int,
+    empty: float = np.nan,
+    total: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """``group_mean`` of each array in ``columns`` under one weight, the weight's per-group total summed once."""
-    total = np.bincount(group, weights=weight, minlength=n_groups)
+    """``group_mean`` of each array in ``columns`` under one weight, the weight's per-group total
+    (``total``, when the caller has it) summed once."""
+    if total is None:
+        total = np.bincount(group, weights=weight, minlength=n_groups)
     weighed = total > 0
     out = np.full((len(columns), n_groups), empty)  # one allocation; each mean is a row of it
     for values, mean in zip(columns, out, strict=True):
