@@ -23,7 +23,7 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_std
+from sim.mechanisms.aggregate import group_mean, group_means, group_std
 
 a = np.array
 
@@ -261,3 +261,9 @@ def test_group_helpers():
     v, g, w = a([1.0, 3.0, 5.0]), a([0, 0, 1]), a([1.0, 1.0, 0.0])
     assert group_mean(v, g, w, 3)[:1] == pytest.approx([2.0]) and np.isnan(group_mean(v, g, w, 3)[1:]).all()
     assert group_std(v, g, w, 2)[0] == pytest.approx(1.0)
+    # a caller's per-group weight total gives the very numbers the helpers' own would
+    total = np.bincount(g, weights=w, minlength=3)
+    rows = [a([0.2, 0.4, 0.9]), v]
+    for given, own in zip(group_means(rows, g, w, 3, total=total), group_means(rows, g, w, 3), strict=True):
+        np.testing.assert_array_equal(given, own)
+    np.testing.assert_array_equal(group_std(v, g, w, 3, total=total), group_std(v, g, w, 3))
