@@ -307,7 +307,7 @@ def write_doc(results: dict, verdict: dict, quick: bool) -> None:
         "  layers, 45 calls a week), means are sum / count, weighted means skip `np.average`'s checks, and a",
         "  binomial draw skips the people with nothing to draw (numpy consumes no random numbers for them, so the",
         "  stream is the same). With the role-modelling pass these took the step at 1,999 seats from 1.66 ms",
-        "  to about 1.4 ms.",
+        "  to about 1.4-1.5 ms.",
         "- The org builder is vectorised end to end (ties deduplicated by one sort of int64 keys, levels by",
         "  pointer jumping, the radial layout one pass per level): 1,001,001 seats in about 2-3 s. Mesa's",
         "  `Network` space (a networkx graph plus a cell per seat) is built only when asked (`space=True`, the",

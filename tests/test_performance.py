@@ -49,7 +49,7 @@ def _step_lines(seats: int, steps: int = 4) -> int:
 
 def test_a_step_runs_the_same_python_lines_at_any_size_no_loop_over_people_or_teams():
     """From 1,000 to 20,000 seats (90 to 1,800 teams) a week runs the same Python lines, give or take a
-    data-dependent branch (who left this week): all per-person and per-team work happens inside numpy.
+    data-dependent branch (who left or was hired): all per-person and per-team work happens inside numpy.
     A loop over the people would add a line or more per added seat; the counter sees one (checked here)."""
     small, large = 1_000, 20_000
     values = {n: np.random.default_rng(0).random(n).tolist() for n in (small, large)}
