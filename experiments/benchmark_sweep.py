@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 from sim.config import load_config
 from sim.results import replace_doc_section
 from sim.run import run_and_write
+from sim.viz.plots import run_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
@@ -73,7 +74,7 @@ def in_process(overrides: list[str], repeats: int, workers: int = 1) -> tuple[li
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeats + 1):
             c0, w0 = time.process_time(), time.perf_counter()
-            run_and_write(cfg, Path(tmp) / str(i), progress=False)
+            run_and_write(cfg, Path(tmp) / str(i), progress=False, figures=run_figures)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
     return cpu[1:], wall[1:]

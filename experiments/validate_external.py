@@ -4,7 +4,7 @@
     python experiments/validate_external.py --quick    # 5 seeds, shorter closed-form runs
     python experiments/validate_external.py --json     # last line: the table as JSON
 
-The checks live in ``sim.external``: Friedkin-Johnsen and DeGroot closed forms, Harrison & Carroll
+The checks live in ``sim.research.external``: Friedkin-Johnsen and DeGroot closed forms, Harrison & Carroll
 (1991) cultural transmission, Oliva & Sterman (2001, 2010) standard erosion, linkage research
 (Harter et al. 2002; Schneider et al. 1998), bad apples (Felps et al. 2006) and behavioural
 integrity (Davis & Rothstein 2006).
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim import external
+from sim.research import external
 from sim.results import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent

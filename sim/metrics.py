@@ -1,4 +1,4 @@
-"""The metrics of a week, named as in OUTPUTS.md: model level and per team."""
+"""The metrics of a week, named as in docs/outputs.md: model level and per team."""
 
 from __future__ import annotations
 

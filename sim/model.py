@@ -651,7 +651,7 @@ class ServiceCultureModel(Model):
         self._team_rows.append(np.column_stack([teams[name] for name in TEAM_METRICS]))
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per step: ``step`` and every model-level metric of OUTPUTS.md."""
+        """One row per step: ``step`` and every model-level metric of docs/outputs.md."""
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "step", np.arange(1, len(df) + 1))
         return df

@@ -2,11 +2,15 @@
 
 Every file is written to a hidden temporary name in the same folder and then renamed, so a
 killed run never leaves a half file that looks whole; ``summary.json`` is written last and
-marks the run complete (OUTPUTS.md).
+marks the run complete (docs/outputs.md). A run is keyed by its resolved configuration (the seed
+included; ``output.progress`` left out, since it changes nothing on disk)::
+
+    run_key = sha256(canonical JSON of the resolved config)[:16]
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -23,6 +27,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from omegaconf import DictConfig
+
+from sim.config import to_container
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,6 +90,38 @@ def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
     buffer = io.BytesIO()
     df.to_parquet(buffer, engine="pyarrow", index=False)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+#: Config keys that change nothing a run writes, left out of its key.
+KEY_EXCLUDES = (("output", "progress"),)
+
+
+def run_key(cfg: DictConfig, seed: int | None = None) -> str:
+    """The run's key: a hash of its resolved configuration, seed included.
+
+    Parameters
+    ----------
+    cfg : omegaconf.DictConfig
+        The run's composed configuration (a ``hydra`` node, if present, is ignored).
+    seed : int, optional
+        The seed the run actually used, when it was given apart from ``cfg.seed``.
+
+    Returns
+    -------
+    str
+        16 hex digits; equal for equal configurations whatever the key order or the launcher.
+    """
+    data = to_container(cfg)
+    data.pop("hydra", None)
+    if seed is not None:
+        data["seed"] = int(seed)
+    for path in KEY_EXCLUDES:
+        node = data
+        for part in path[:-1]:
+            node = node.get(part, {})
+        node.pop(path[-1], None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def versions() -> dict[str, str]:

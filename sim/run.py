@@ -1,11 +1,12 @@
-"""Running one simulation in-process and writing its outputs (OUTPUTS.md)."""
+"""Running one simulation in-process, replications over seeds, and writing a run's outputs (docs/outputs.md)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from omegaconf import DictConfig
@@ -13,6 +14,9 @@ from tqdm.auto import tqdm
 
 from sim.config import load_config, to_container
 from sim.model import ServiceCultureModel
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -46,8 +50,7 @@ def run(
 
     The Mesa ``Network`` space is only needed by the dashboard, so it is off here by default.
     """
-    from sim.results import summarise, versions
-    from sim.sweep import run_key
+    from sim.results import run_key, summarise, versions
 
     cfg = config if config is not None else load_config()
     model = ServiceCultureModel(cfg, seed=seed, space=space)
@@ -68,6 +71,41 @@ def run(
     return RunResult(timeseries=ts, teams=model.team_table(), summary=summary, model=model)
 
 
+def band(frame: pd.DataFrame, metric: str, level: float = 0.9, by: str = "step") -> pd.DataFrame:
+    """Mean and central interval of ``metric`` over replications, per value of ``by``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per replication and ``by`` value, e.g. ``Replications.timeseries`` (a ``seed`` and a
+        ``step`` column). A team table must first be reduced to one row per seed and step.
+    metric : str
+        The column to summarise; NaN values (a team without customers) are left out.
+    level : float
+        Share of replications inside the interval: 0.9 gives the 5% and 95% quantiles.
+    by : str
+        The column to group by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``by``, ``mean``, ``low``, ``high`` and ``n`` (replications with a value), sorted by ``by``.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    groups = frame.groupby(by, sort=True)[metric]
+    tail = (1 - level) / 2
+    out = pd.DataFrame(
+        {
+            "mean": groups.mean(),
+            "low": groups.quantile(tail),
+            "high": groups.quantile(1 - tail),
+            "n": groups.count(),
+        }
+    )
+    return out.reset_index()
+
+
 @dataclass
 class Replications:
     """One config run over several seeds: the runs' tables stacked, with a ``seed`` column first.
@@ -81,9 +119,7 @@ class Replications:
 
     def band(self, metric: str, level: float = 0.9) -> pd.DataFrame:
         """The mean of ``metric`` over seeds per step and its central ``level`` interval
-        (``sim.analysis.band``): columns ``step``, ``mean``, ``low``, ``high``, ``n``."""
-        from sim.analysis import band
-
+        (:func:`band`): columns ``step``, ``mean``, ``low``, ``high``, ``n``."""
         return band(self.timeseries, metric, level)
 
 
@@ -137,28 +173,24 @@ def run_seeds(
 
 
 def run_and_write(
-    config: DictConfig, out_dir: Path, seed: int | None = None, *, progress: bool | None = None
+    config: DictConfig,
+    out_dir: Path,
+    seed: int | None = None,
+    *,
+    progress: bool | None = None,
+    figures: Callable[[RunResult], Mapping[str, Figure]] | None = None,
 ) -> dict[str, Path]:
     """Run and write ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and, last,
-    ``summary.json`` into ``out_dir`` (each file atomically). ``progress`` defaults to
-    ``config.output.progress``."""
-    from sim.plots import standard_figures
+    ``summary.json`` into ``out_dir`` (each file atomically; docs/outputs.md).
+
+    ``progress`` defaults to ``config.output.progress``. ``figures`` makes the run's figures from its
+    result (``sim.viz.plots.run_figures`` draws the standard ones); none are written without it or
+    with ``config.output.figures`` off.
+    """
     from sim.results import write_run
 
     show = bool(config.output.progress) if progress is None else progress
     result = run(config, seed=seed, progress=show)
-    figures = None
-    if config.output.figures:
-        o, p = result.model.org, result.model.people
-        network = {
-            "graph": o.graph(),
-            "pos": o.positions,
-            "orientation": p.orientation,
-            "is_leader": o.is_leader,
-            "frontline": o.frontline,
-            "filled": p.filled,
-            "title": f"Service orientation after {len(result.timeseries)} weeks",
-        }
-        figures = standard_figures(result.timeseries, result.teams, network=network)
+    drawn = figures(result) if figures is not None and config.output.figures else None
     teams = result.teams if config.output.teams else result.teams.iloc[0:0]
-    return write_run(Path(out_dir), result.timeseries, teams, result.summary, figures)
+    return write_run(Path(out_dir), result.timeseries, teams, result.summary, drawn)

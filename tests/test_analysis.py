@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.analysis import bootstrap, difference, icc1, interaction, lagged_correlation, mean_correlation
+from sim.research.analysis import bootstrap, difference, icc1, interaction, lagged_correlation, mean_correlation
 
 
 def coverage(make_effect, truth, trials=400):

@@ -1,4 +1,4 @@
-"""The dashboard's model side (``sim.app``): controls -> validated config -> model, live changes, the
+"""The dashboard's model side (``sim.viz.dashboard``): controls -> validated config -> model, live changes, the
 intervention and the pictures. The page itself is driven in a browser in ``test_dashboard_browser.py``."""
 
 import dataclasses
@@ -8,7 +8,9 @@ import pytest
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
-from sim.app import (
+from sim.config import ConfigError, config_dir, load_config
+from sim.state import STYLE_LEVERS
+from sim.viz.dashboard import (
     LEVERS,
     POLICIES,
     REPLACED,
@@ -25,8 +27,6 @@ from sim.app import (
     pending_events,
     replace_style,
 )
-from sim.config import ConfigError, config_dir, load_config
-from sim.state import STYLE_LEVERS
 
 A_VS_B = Settings(scenario="manager_a_vs_b", org="small_team", seed=3)
 
@@ -203,7 +203,7 @@ def test_the_command_line_serves_on_loopback_unless_told_otherwise(monkeypatch):
 
 
 def test_org_selector_offers_generated_orgs_only():
-    from sim.app import dashboard_orgs
+    from sim.viz.dashboard import dashboard_orgs
 
     names = dashboard_orgs()
     assert "company" in names and "small_team" in names

@@ -10,7 +10,8 @@ import optuna
 import pandas as pd
 import pytest
 
-from sim.calibration import (
+from sim.config import ConfigError, load_config
+from sim.research.calibration import (
     Problem,
     Series,
     chi2,
@@ -21,8 +22,7 @@ from sim.calibration import (
     summarise,
     synthesize,
 )
-from sim.config import ConfigError, load_config
-from sim.levers import resolve
+from sim.research.levers import resolve
 from sim.run import run
 
 SMALL = ["org=small_team", "leadership=typical", "steps=40", "output.progress=false"]

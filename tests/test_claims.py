@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.claims import load_spec, response_time, validate_claims
+from sim.research.claims import load_spec, response_time, validate_claims
 
 FAST = ["C2", "C4a", "C4b", "C5", "C6", "C13", "C14"]
 

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from sim import external
+from sim.research import external
 
 
 def test_friedkin_johnsen_and_degroot_closed_forms():

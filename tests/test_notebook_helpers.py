@@ -8,9 +8,9 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 from sim import ConfigError, load_config, run, run_seeds
-from sim.analysis import band
 from sim.org.files import read_org
-from sim.plots import band_plot, model_network_figure
+from sim.run import band
+from sim.viz.plots import band_plot, model_network_figure
 
 HOTEL = [
     "org=from_file",

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 
-from sim.plots import (
+from sim.viz.plots import (
     culture_figure,
     network_figure,
     people_figure,

@@ -14,11 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.collect import collect
 from sim.config import ConfigError, PoliciesConfig, StyleConfig, load_config
-from sim.experiments import launch_design
-from sim.levers import leadership_and_policy_levers, resolve
-from sim.sensitivity import (
+from sim.research.levers import leadership_and_policy_levers, resolve
+from sim.research.sensitivity import (
     ISHIGAMI,
     design_table,
     ishigami,
@@ -28,6 +26,8 @@ from sim.sensitivity import (
     sobol_of,
     top_inputs,
 )
+from sim.sweeps.collect import collect
+from sim.sweeps.design import launch_design
 
 
 def test_ishigami_analytic_indices_are_the_published_ones():

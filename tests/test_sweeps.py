@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.collect import collect
-from sim.collect import main as collect_main
 from sim.config import load_config
 from sim.metrics import MODEL_METRICS
-from sim.sweep import expected_jobs, run_key
+from sim.results import run_key
+from sim.sweeps.collect import collect
+from sim.sweeps.collect import main as collect_main
+from sim.sweeps.jobs import expected_jobs
 
 QUICK = ["org=small_team", "steps=8", "output.figures=false"]
 BIN = Path(sys.executable).parent
@@ -314,8 +315,8 @@ def test_composing_once_per_group_choice_gives_hydras_own_job_configs(tmp_path):
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from sim import hydra_loader as config_loader
     from sim.config import config_dir, register_configs
+    from sim.sweeps import hydra_loader as config_loader
 
     register_configs()
     config_loader._composed.clear()

@@ -31,7 +31,7 @@ ConfigStore.instance().store(group="hydra/sweeper", name="design", node=DesignSw
 
 
 class DesignSweeper(SimSweeper):
-    """:class:`SimSweeper` whose jobs are the rows of ``design`` (``sim.sweep.design_jobs``)."""
+    """:class:`SimSweeper` whose jobs are the rows of ``design`` (``sim.sweeps.jobs.design_jobs``)."""
 
     def __init__(
         self,
@@ -47,7 +47,7 @@ class DesignSweeper(SimSweeper):
 
     def split_arguments(self, overrides: list[Override], max_batch_size: int | None) -> list[list[list[str]]]:
         """The design's jobs (each row after every job of the command line), in batches."""
-        from sim.sweep import design_jobs
+        from sim.sweeps.jobs import design_jobs
 
         base = BasicSweeper.split_arguments(overrides, None)[0]
         jobs = design_jobs(self.design, base)

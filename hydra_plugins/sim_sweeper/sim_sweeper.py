@@ -10,7 +10,7 @@ typos, unknown options and out-of-range values fail before anything runs; a valu
 checked by its own job, which then exits with a one-line error and is listed by
 ``python -m sim.collect`` as unfinished.
 
-It also hands its launcher :class:`sim.hydra_loader.ComposeOnceLoader`, so the jobs of a sweep that
+It also hands its launcher :class:`sim.sweeps.hydra_loader.ComposeOnceLoader`, so the jobs of a sweep that
 varies only values do not each compose the config from its files again.
 """
 
@@ -25,7 +25,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
-from sim.hydra_loader import ComposeOnceLoader
+from sim.sweeps.hydra_loader import ComposeOnceLoader
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Social influence in the Friedkin-Johnsen form, anchored by habit (MODEL_BRIEF; C11, C15).
+"""Social influence in the Friedkin-Johnsen form, anchored by habit (docs/model.md; C11, C15).
 
     x(t+1) = A x0 + (I - A) W x(t),   A = diag(a),  a_i = anchor * h_i
 

@@ -11,7 +11,7 @@ its manager, the root of its own. Ties:
   teams it serves (the team-level link is in ``Org.serves``).
 
 Seats can be *closed* (reserve for growth), *open and vacant*, or *filled*; growth and
-decline open and close seats, so the graph is never rebuilt (MODEL_BRIEF, growth and decline).
+decline open and close seats, so the graph is never rebuilt (docs/model.md, growth and decline).
 
 An org is generated from the config (:func:`build_org`) or imported from the client's files
 (``sim.org.files``); both end in :func:`assemble`. ``python -m sim.org check FILE`` validates and

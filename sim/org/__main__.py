@@ -1,6 +1,6 @@
-"""``python -m sim.org check FILE ...``: validate an org chart file, summarise it and draw it."""
+"""``python -m sim.org check FILE ...``: validate an org chart file, summarise it and draw it (:mod:`sim.cli.org`)."""
 
-from sim.org.check import main
+from sim.cli.org import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

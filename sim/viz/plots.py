@@ -21,10 +21,11 @@ from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
+    from sim.run import RunResult
 
 WEEK = "week"
 FRONTLINE_COLOUR, BACKOFFICE_COLOUR = "tab:orange", "tab:blue"
-# Metrics that are not shares or scores in [0, 1] (OUTPUTS.md: the name says so).
+# Metrics that are not shares or scores in [0, 1] (docs/outputs.md: the name says so).
 UNBOUNDED = frozenset(
     {
         "customers",
@@ -371,7 +372,7 @@ def band_plot(
     matplotlib.axes.Axes
         ``ax``, with ``week`` as the x label.
     """
-    from sim.analysis import band
+    from sim.run import band
 
     b = band(frame, metric, level)
     (line,) = ax.plot(b["step"], b["mean"], color=color, label=label if label is not None else _label(metric))
@@ -407,3 +408,19 @@ def standard_figures(ts: pd.DataFrame, teams: pd.DataFrame, network: dict | None
     if network is not None:
         figures["network"] = network_figure(**network)
     return figures
+
+
+def run_figures(result: RunResult) -> dict[str, Figure]:
+    """The standard figures of a finished run (:func:`standard_figures`), the org's network in its
+    final state included: what ``python -m sim`` writes to ``figures/`` (``sim.run.run_and_write``)."""
+    o, p = result.model.org, result.model.people
+    network = {
+        "graph": o.graph(),
+        "pos": o.positions,
+        "orientation": p.orientation,
+        "is_leader": o.is_leader,
+        "frontline": o.frontline,
+        "filled": p.filled,
+        "title": f"Service orientation after {len(result.timeseries)} weeks",
+    }
+    return standard_figures(result.timeseries, result.teams, network=network)

@@ -1,4 +1,4 @@
-"""Replicated experiments for the claims C1..C15 (``configs/experiment/claims.yaml``).
+"""Replicated experiments for the claims C1..C15 (``configs/research/claims.yaml``).
 
 Each claim names scenario arms; every arm runs over the same seeds, in parallel (joblib, the
 engine of Hydra's local launcher), and each run is reduced to one number per metric. The
@@ -27,15 +27,15 @@ from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from sim.analysis import Effect, bootstrap, difference, interaction, lagged_correlation, mean_correlation
 from sim.config import config_dir
+from sim.research.analysis import Effect, bootstrap, difference, interaction, lagged_correlation, mean_correlation
 
 DIRECTIONS = {"up": 1, "down": -1}
 
 
 def load_spec(path: Path | None = None) -> DictConfig:
-    """The claims experiment spec; ``configs/experiment/claims.yaml`` by default."""
-    return OmegaConf.load(path or config_dir() / "experiment" / "claims.yaml")
+    """The claims experiment spec; ``configs/research/claims.yaml`` by default."""
+    return OmegaConf.load(path or config_dir() / "research" / "claims.yaml")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.levers import Lever
+from sim.research.levers import Lever
 
 SEED_COLUMN = "seed"
 
@@ -140,7 +140,7 @@ def long_run(timeseries: pd.DataFrame, outputs: Sequence[str], weeks: int) -> pd
     """
     missing = sorted(set(outputs) - set(timeseries["metric"].unique()))
     if missing:
-        raise ValueError(f"output {missing[0]!r} is not a metric of the runs (see OUTPUTS.md)")
+        raise ValueError(f"output {missing[0]!r} is not a metric of the runs (see docs/outputs.md)")
     ts = timeseries[timeseries["metric"].isin(list(outputs))]
     last = ts.groupby("seed")["step"].transform("max")
     late = ts[ts["step"] > last - weeks]

@@ -2,7 +2,7 @@
 identifiability verdict per parameter.
 
 **Data.** Each observed series ``j`` is a CSV with a week column (the observation times ``t``, e.g.
-13, 26, ... for a quarterly survey) and a value column matched to a model metric (OUTPUTS.md), with
+13, 26, ... for a quarterly survey) and a value column matched to a model metric (docs/outputs.md), with
 its measurement error ``sd_j`` and the number of weeks ``w_j`` one measurement averages (1 for a
 snapshot survey, 4 for a monthly score). The model's value at ``t`` is the metric's mean over weeks
 ``t - w_j + 1 .. t``.
@@ -43,9 +43,9 @@ from omegaconf import DictConfig
 from scipy import stats
 
 from sim.config import ConfigError, load_config
-from sim.levers import Lever
-from sim.levers import overrides as lever_overrides
 from sim.metrics import MODEL_METRICS
+from sim.research.levers import Lever
+from sim.research.levers import overrides as lever_overrides
 from sim.results import atomic_write_text
 
 
@@ -69,7 +69,9 @@ def read_series(name: str, path: str | Path, column: str, metric: str, sd: float
     """
     path = Path(path)
     if metric not in MODEL_METRICS:
-        raise ConfigError(f"observed.{name}.metric={metric!r} is not a model metric: choose from OUTPUTS.md")
+        raise ConfigError(
+            f"observed.{name}.metric={metric!r} is not a model metric: choose from {', '.join(MODEL_METRICS)}"
+        )
     if not sd > 0:
         raise ConfigError(f"observed.{name}.sd={sd} must be positive (the measurement error's sd)")
     if not path.is_file():

@@ -1,11 +1,7 @@
-"""Sweeps: the key that names a run, resuming a sweep, the jobs a sweep expects, and its progress bar.
+"""Sweeps: resuming a sweep, the jobs a sweep expects, and its progress bar.
 
-A run is keyed by its resolved configuration (the seed included; ``output.progress`` left out, since
-it changes nothing on disk)::
-
-    run_key = sha256(canonical JSON of the resolved config)[:16]
-
-The key goes into ``summary.json`` (``run_key``). Re-running a sweep into the same folder
+A run is keyed by its resolved configuration (:func:`sim.results.run_key`), and the key goes into
+``summary.json``. Re-running a sweep into the same folder
 (``hydra.sweep.dir=...``) skips every job whose folder already holds a complete run with the same key
 and runs the rest, so a sweep killed halfway resumes without losing or repeating a finished run.
 """
@@ -13,8 +9,6 @@ and runs the rest, so a sweep killed halfway resumes without losing or repeating
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,39 +18,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from sim.config import to_container
 from sim.results import SUMMARY, TMP_GLOB, run_status
-
-#: Config keys that change nothing a run writes, left out of its key.
-KEY_EXCLUDES = (("output", "progress"),)
-
-
-def run_key(cfg: DictConfig, seed: int | None = None) -> str:
-    """The run's key: a hash of its resolved configuration, seed included.
-
-    Parameters
-    ----------
-    cfg : omegaconf.DictConfig
-        The run's composed configuration (a ``hydra`` node, if present, is ignored).
-    seed : int, optional
-        The seed the run actually used, when it was given apart from ``cfg.seed``.
-
-    Returns
-    -------
-    str
-        16 hex digits; equal for equal configurations whatever the key order or the launcher.
-    """
-    data = to_container(cfg)
-    data.pop("hydra", None)
-    if seed is not None:
-        data["seed"] = int(seed)
-    for path in KEY_EXCLUDES:
-        node = data
-        for part in path[:-1]:
-            node = node.get(part, {})
-        node.pop(path[-1], None)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def finished_with_key(run_dir: Path, key: str) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 
@@ -137,38 +136,3 @@ def lagged_correlation(x: np.ndarray, y: np.ndarray, lag: int) -> float:
     if ok.sum() < 3 or np.std(x[ok]) == 0 or np.std(y[ok]) == 0:
         return float("nan")
     return float(np.corrcoef(x[ok], y[ok])[0, 1])
-
-
-def band(frame: pd.DataFrame, metric: str, level: float = 0.9, by: str = "step") -> pd.DataFrame:
-    """Mean and central interval of ``metric`` over replications, per value of ``by``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per replication and ``by`` value, e.g. ``Replications.timeseries`` (a ``seed`` and a
-        ``step`` column). A team table must first be reduced to one row per seed and step.
-    metric : str
-        The column to summarise; NaN values (a team without customers) are left out.
-    level : float
-        Share of replications inside the interval: 0.9 gives the 5% and 95% quantiles.
-    by : str
-        The column to group by.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``by``, ``mean``, ``low``, ``high`` and ``n`` (replications with a value), sorted by ``by``.
-    """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
-    groups = frame.groupby(by, sort=True)[metric]
-    tail = (1 - level) / 2
-    out = pd.DataFrame(
-        {
-            "mean": groups.mean(),
-            "low": groups.quantile(tail),
-            "high": groups.quantile(1 - tail),
-            "n": groups.count(),
-        }
-    )
-    return out.reset_index()

@@ -1,0 +1,73 @@
+"""``python -m sim``: the Hydra app. One run, or a sweep with ``-m``.
+
+    python -m sim                                   # the default scenario
+    python -m sim scenario=c06_manager_b seed=3 org=small_team
+    python -m sim -m seed=1,2,3                     # a sweep on the local parallel launcher
+    python -m sim -m seed=range(8) hydra.sweep.dir=multirun/s1   # run again to resume
+
+Each run writes ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and ``summary.json``
+into its Hydra output folder (docs/outputs.md) and prints where they went. A job whose folder already
+holds a complete run of the same configuration and seed (``run_key``, sim.sweeps.jobs) is skipped, so
+re-running a sweep into the same folder resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig
+
+from sim.config import ConfigError, config_dir, register_configs
+
+
+def _task(cfg: DictConfig) -> float:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    from sim.results import SUMMARY, run_key
+    from sim.run import run_and_write
+    from sim.sweeps.jobs import finished_with_key, remove_leftovers
+    from sim.viz.plots import run_figures
+
+    hydra_cfg = HydraConfig.get()
+    out = Path(hydra_cfg.runtime.output_dir)
+    sweeping = hydra_cfg.mode == RunMode.MULTIRUN
+    try:
+        if finished_with_key(out, run_key(cfg)):
+            print(f"skipped: {out} already holds this run (same config and seed)")
+            return _report(out / SUMMARY)
+        remove_leftovers(out)
+        # The model validates the config (and what only building it finds, e.g. a bad org chart
+        # file with org=from_file) before anything is written. A sweep shows one progress bar for
+        # all its runs (sim.sweeps.jobs.SweepProgress), not one per run.
+        written = run_and_write(cfg, out, progress=False if sweeping else None, figures=run_figures)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"wrote {len(written)} files to {out}")
+    return _report(written["summary"])
+
+
+def _report(summary: Path) -> float:
+    import json
+
+    final = json.loads(Path(summary).read_text())["final"]
+    print(
+        "final week: "
+        + ", ".join(f"{k}={final[k]:.3f}" for k in ("culture_mean", "service_quality", "customer_satisfaction"))
+    )
+    return float(final["service_quality"])
+
+
+def main() -> None:
+    """Entry point of ``python -m sim`` and of the ``service-culture`` script."""
+    register_configs()
+    app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(_task)
+    app()
+
+
+if __name__ == "__main__":
+    main()
