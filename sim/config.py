@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -124,6 +127,12 @@ class PoliciesConfig:
     misfit_threshold: float = _p(*UNIT)
     misfit_weeks: int = _p(1, 520)
     hire_rate: float = _p(*UNIT)  # chance per week that an open vacancy is filled
+
+
+#: The levers of a leader's style, in schema order (one row each of ``sim.state.Styles``).
+STYLE_LEVERS = tuple(spec.name for spec in dataclasses.fields(StyleConfig))
+#: The policies a ``policy_change`` event can set (the numeric ones).
+NUMERIC_POLICIES = tuple(spec.name for spec in dataclasses.fields(PoliciesConfig) if "range" in spec.metadata)
 
 
 @dataclass
@@ -370,19 +379,29 @@ def _one_line(exc: BaseException) -> str:
 
 
 def typed_events(cfg: DictConfig) -> dict[str, DictConfig]:
-    """Each event of ``cfg.events`` checked against ``EventConfig`` (unset optional fields filled in)."""
-    out = {}
-    for name, event in cfg.events.items():
-        if not isinstance(event, DictConfig):
-            raise ConfigError(f"events.{name}={event!r} is not an event: give kind, week and its options")
-        try:
-            out[name] = OmegaConf.merge(OmegaConf.structured(EventConfig), event)
-        except OmegaConfBaseException as exc:
-            raise ConfigError(f"events.{name}: {str(exc).splitlines()[0]}") from None
-        missing = OmegaConf.missing_keys(out[name])
-        if missing:
-            raise ConfigError(f"events.{name}.{sorted(missing)[0]} has no value")
-    return out
+    """Each event of ``cfg.events`` checked by :func:`typed_event` against ``cfg``'s leadership styles."""
+    return {name: typed_event(name, event, cfg.leadership.styles) for name, event in cfg.events.items()}
+
+
+def typed_event(name: str, event: Any, styles: Iterable[str]) -> DictConfig:
+    """One event checked against ``EventConfig`` (unset optional fields filled in) and the rules of its
+    kind: a target the org can resolve, a style among ``styles`` for a leadership change, a numeric policy
+    and a value in its range for a policy change.
+
+    Raises ``ConfigError`` with one line naming ``events.<name>.<key>``.
+    """
+    key = f"events.{name}"
+    if not isinstance(event, DictConfig | dict):
+        raise ConfigError(f"{key}={event!r} is not an event: give kind, week and its options")
+    try:
+        typed = OmegaConf.merge(OmegaConf.structured(EventConfig), event)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"{key}: {str(exc).splitlines()[0]}") from None
+    missing = OmegaConf.missing_keys(typed)
+    if missing:
+        raise ConfigError(f"{key}.{sorted(missing)[0]} has no value")
+    _validate_event(key, typed, list(styles))
+    return typed
 
 
 def typed_org(org: DictConfig) -> DictConfig:
@@ -471,15 +490,14 @@ def validate(cfg: DictConfig) -> None:
             raise ConfigError(f"leadership.mix.{name}={share} is out of range: allowed [0.0, 1.0]")
     if sum(lead.mix.values()) <= 0:
         raise ConfigError("leadership.mix shares sum to 0: give at least one style a positive share")
-    for name, event in typed_events(cfg).items():
-        _validate_event(f"events.{name}", event, cfg)
+    typed_events(cfg)
 
 
 TARGET_KINDS = ("all", "frontline", "backoffice", "leaders", "staff")
 TARGET_PREFIXES = ("level:", "team:", "department:")
 
 
-def _validate_event(key: str, event: DictConfig, cfg: DictConfig) -> None:
+def _validate_event(key: str, event: DictConfig, styles: list[str]) -> None:
     _validate_node(event, EventConfig, key + ".")
     target = event.target
     ok = target in TARGET_KINDS or (target.startswith(TARGET_PREFIXES) and target.split(":", 1)[1].isdigit())
@@ -488,15 +506,65 @@ def _validate_event(key: str, event: DictConfig, cfg: DictConfig) -> None:
             f"{key}.target={target!r} is not allowed: use one of {', '.join(TARGET_KINDS)} "
             "or level:N, team:N, department:N"
         )
-    if event.kind == "leadership_change" and event.style not in cfg.leadership.styles:
-        raise ConfigError(f"{key}.style={event.style!r} names no style: choose from {', '.join(cfg.leadership.styles)}")
+    if event.kind == "leadership_change" and event.style not in styles:
+        raise ConfigError(f"{key}.style={event.style!r} names no style: choose from {', '.join(styles)}")
     if event.kind == "policy_change":
-        numeric = [f.name for f in dataclasses.fields(PoliciesConfig) if "range" in f.metadata]
-        if event.policy not in numeric:
-            raise ConfigError(f"{key}.policy={event.policy!r} is not allowed: choose one of {', '.join(numeric)}")
+        if event.policy not in NUMERIC_POLICIES:
+            raise ConfigError(
+                f"{key}.policy={event.policy!r} is not allowed: choose one of {', '.join(NUMERIC_POLICIES)}"
+            )
         lo, hi = PoliciesConfig.__dataclass_fields__[event.policy].metadata["range"]
         if not lo <= event.value <= hi:
             raise ConfigError(f"{key}.value={event.value} is out of range for {event.policy}: allowed [{lo}, {hi}]")
+
+
+def checked_value(schema: type, name: str, value: Any, prefix: str) -> float | int | bool:
+    """``value`` for the field ``name`` of ``schema`` (a numeric or boolean field), checked as a composed
+    config's would be. ``prefix + name`` names it in the error.
+
+    Raises ``ConfigError`` (one line) for an unknown field, a value of the wrong kind (an integer field
+    takes whole numbers, a boolean field true or false) or a value out of the field's range.
+    """
+    specs = {spec.name: spec for spec in dataclasses.fields(schema)}
+    hint = typing.get_type_hints(schema).get(name)
+    if name not in specs or hint not in (float, int, bool):
+        numeric = [n for n, h in typing.get_type_hints(schema).items() if h in (float, int, bool)]
+        raise ConfigError(f"{prefix}{name} is not a known key: choose from {', '.join(numeric)}")
+    key = f"{prefix}{name}"
+    if hint is bool:
+        if not isinstance(value, bool | np.bool_):
+            raise ConfigError(f"{key}={value!r} is not allowed: give true or false")
+        return bool(value)
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ConfigError(f"{key}={value!r} is not a number")
+    if hint is int and not float(value).is_integer():
+        raise ConfigError(f"{key}={value!r} is not a whole number")
+    typed = int(value) if hint is int else float(value)
+    _check_range(key, typed, specs[name])
+    return typed
+
+
+def style_lever_keys(cfg: DictConfig, lever: str) -> list[str]:
+    """The config keys that set the style lever ``lever`` (a ``StyleConfig`` field) for every leader of
+    ``cfg``: the executive's and every preset's in ``leadership.styles``, presets without a share in the
+    mix included, since a leadership change can hand them out during the run."""
+    if lever not in STYLE_LEVERS:
+        raise ConfigError(f"style.{lever} is not a leadership lever: choose from {', '.join(STYLE_LEVERS)}")
+    return [f"leadership.executive.{lever}", *(f"leadership.styles.{style}.{lever}" for style in cfg.leadership.styles)]
+
+
+def override_text(value: float | int | bool) -> str:
+    """A value as Hydra override text: ``true``/``false``, whole numbers as they are, floats to 10 digits."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return format(value, ".10g") if isinstance(value, float) else str(value)
+
+
+def style_lever_overrides(cfg: DictConfig, lever: str, value: float) -> list[str]:
+    """The Hydra overrides that give every leader of ``cfg`` the value ``value`` of style lever ``lever``
+    (:func:`style_lever_keys`); shared by the dashboard's sliders and the research levers."""
+    text = override_text(checked_value(StyleConfig, lever, value, "style."))
+    return [f"{key}={text}" for key in style_lever_keys(cfg, lever)]
 
 
 def to_container(cfg: DictConfig | ListConfig) -> dict:

@@ -19,7 +19,16 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim import customers as customer_flows
 from sim.agents import Employee, Leader, Person
-from sim.config import load_config, typed_events, validate
+from sim.config import (
+    ConfigError,
+    PoliciesConfig,
+    StyleConfig,
+    checked_value,
+    load_config,
+    typed_event,
+    typed_events,
+    validate,
+)
 from sim.events import Timeline, Week
 from sim.mechanisms import (
     engagement,
@@ -263,6 +272,49 @@ class ServiceCultureModel(Model):
         """The person in ``seat`` (created on first access), None if vacant."""
         self._materialise(np.array([seat]))
         return self._occupant[seat]
+
+    # ---------------------------------------------------------------- changes from outside
+    # A workshop moving a lever, a notebook trying a policy, an intervention decided mid-run: every change
+    # to a running model goes through these, so it is validated like a config and has one path.
+    def set_lever(self, lever: str, value: float) -> None:
+        """Give every leader the value ``value`` of the style lever ``lever`` (a ``StyleConfig`` field,
+        e.g. ``vision`` or ``mistake_tolerance``) from now on.
+
+        Every leader seat takes it in both its current and its personal style (so role modelling does not
+        pull it back), and so do the presets later hires and leadership changes draw from. Raises
+        ``ConfigError`` for an unknown lever or a value outside [0, 1].
+        """
+        value = checked_value(StyleConfig, lever, value, "style.")
+        for styles in (self.styles, self.own_styles):
+            styles.set_lever(lever, self.org.is_leader, value)
+        for preset in (self.leadership.executive, *self.leadership.styles.values()):
+            setattr(preset, lever, value)
+
+    def set_policy(self, policy: str, value: float | bool) -> None:
+        """Set the organisation-wide policy ``policy`` (a ``PoliciesConfig`` field, e.g. ``onboarding``)
+        to ``value`` from now on; a later ``policy_change`` event may change it again, as in any run.
+
+        Raises ``ConfigError`` for an unknown policy or a value outside its range.
+        """
+        self.policies[policy] = float(checked_value(PoliciesConfig, policy, value, "policies."))
+
+    def schedule(self, name: str, event: Mapping, seats: np.ndarray | None = None) -> None:
+        """Put one more event on the running model's time line, e.g. an intervention decided mid-run.
+
+        ``event`` holds the fields of a scenario's event (``kind``, ``week``, ``target``...; see
+        ``sim.events``) and is validated as one; its ``week`` must lie ahead (week w's events act at the
+        start of the model's w-th step). ``seats`` (bool per seat) narrows its target further, e.g. to the
+        leaders who lead like Manager A. Raises ``ConfigError`` for a bad event, a week that has passed or
+        a name already on the time line.
+        """
+        typed = typed_event(name, event, self.style_names)
+        if typed.week <= self.steps:
+            raise ConfigError(f"events.{name}.week={typed.week} has passed: the model is at week {self.steps}")
+        if any(scheduled.name == name for scheduled in self.timeline.events):
+            raise ConfigError(f"events.{name} is already on the time line: give the event another name")
+        if seats is not None and (seats.shape != (self.org.n,) or seats.dtype != bool):
+            raise ValueError(f"seats must be {self.org.n} booleans, one per seat")
+        self.timeline.add(name, typed, seats=seats)
 
     # ---------------------------------------------------------------- the week
     def step(self) -> None:

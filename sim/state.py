@@ -6,11 +6,11 @@ closed seat keeps stale values that every mechanism masks out with ``filled``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import StyleConfig
+from sim.config import STYLE_LEVERS, StyleConfig
 from sim.mechanisms.bounds import unit
 
 PERSON_VARIABLES = (
@@ -25,7 +25,6 @@ PERSON_VARIABLES = (
     "cynicism",  # negative talk about customers and the organisation
     "performance",  # quality of service delivered last week
 )
-STYLE_LEVERS = tuple(f.name for f in fields(StyleConfig))
 
 
 @dataclass(eq=False)
@@ -109,6 +108,10 @@ class Styles:
             value = value + rng.normal(0.0, spread, (len(STYLE_LEVERS), seats.size))
         self.matrix[:, seats] = unit(value)  # without noise, one column broadcast to every seat
         self.style_id[seats] = style_id
+
+    def set_lever(self, lever: str, seats: np.ndarray, value: float) -> None:
+        """Set one lever of ``seats`` (an index or a bool mask) to ``value``."""
+        self.matrix[STYLE_LEVERS.index(lever), seats] = value
 
     def copy_from(self, other: Styles, seats: np.ndarray) -> None:
         """Copy every lever (and the style id) of ``seats`` from ``other``."""

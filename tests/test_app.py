@@ -16,7 +16,6 @@ from sim.viz.dashboard import (
     REPLACED,
     REPLACEMENT,
     Settings,
-    apply_live,
     build_model,
     compose,
     leaders_with_style,
@@ -88,7 +87,7 @@ def test_slider_values_reach_a_new_model_through_the_config():
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        (Settings(levers={"vision": 1.5}), "leadership.executive.vision=1.5 is out of range: allowed [0.0, 1.0]"),
+        (Settings(levers={"vision": 1.5}), "style.vision=1.5 is out of range: allowed [0.0, 1.0]"),
         (Settings(policies={"onboarding": -0.1}), "policies.onboarding=-0.1 is out of range: allowed [0.0, 1.0]"),
         (Settings(scenario="nope"), "scenario/nope"),
     ],
@@ -99,17 +98,22 @@ def test_bad_values_are_refused_by_the_config_validation(settings, message):
     assert message in str(caught.value)
 
 
-def test_apply_live_puts_levers_and_policies_into_the_running_model():
+def test_a_moved_slider_reaches_the_running_model_as_the_composed_config_says():
+    """The page composes the room's settings (validation), then moves the running model through its own
+    methods: every leader's lever and the presets take the value the composed config gives every style."""
     settings = dataclasses.replace(A_VS_B, levers={"mistake_tolerance": 1.0}, policies={"negative_talk_curb": 0.9})
+    cfg = compose(settings)
     model = build_model(A_VS_B)
     model.run_for(5)
-    apply_live(model, compose(settings), levers=["mistake_tolerance"], policies=["negative_talk_curb"])
+    model.set_lever("mistake_tolerance", settings.levers["mistake_tolerance"])
+    model.set_policy("negative_talk_curb", settings.policies["negative_talk_curb"])
     leaders = model.org.is_leader
     assert (model.styles.mistake_tolerance[leaders] == 1.0).all()
     assert (model.own_styles.mistake_tolerance[leaders] == 1.0).all()  # role modelling will not pull it back
-    assert model.policies["negative_talk_curb"] == 0.9
-    assert all(style.mistake_tolerance == 1.0 for style in model.leadership.styles.values())  # for later hires
-    assert model.cfg.policies.negative_talk_curb == 0.9
+    assert model.policies["negative_talk_curb"] == cfg.policies.negative_talk_curb == 0.9
+    presets = [cfg.leadership.executive, *cfg.leadership.styles.values()]
+    assert {p.mistake_tolerance for p in presets} == {1.0}  # what the model's presets now hold, for later hires
+    assert all(style.mistake_tolerance == 1.0 for style in model.leadership.styles.values())
     model.run_for(10)
     kept = model.org.is_leader & model.people.filled
     assert model.styles.mistake_tolerance[kept].mean() > 0.95
@@ -121,7 +125,7 @@ def test_a_lever_moved_mid_run_changes_what_happens_next():
     control.run_for(5)
     treated.run_for(5)
     assert treated.flows == control.flows
-    apply_live(treated, compose(dataclasses.replace(A_VS_B, levers={"mistake_tolerance": 1.0})), ["mistake_tolerance"])
+    treated.set_lever("mistake_tolerance", 1.0)
     control.run_for(20)
     treated.run_for(20)
     assert treated.flows["psych_safety"] > control.flows["psych_safety"] + 0.05
@@ -132,11 +136,10 @@ def test_the_intervention_turns_manager_a_leaders_into_manager_b_from_next_week(
     model.run_for(4)
     before_a = leaders_with_style(model, REPLACED)
     before_b = int(leaders_with_style(model, REPLACEMENT).sum())
-    changed = replace_style(model, A_VS_B)
+    changed = replace_style(model)
     assert changed == before_a.sum() > 0
     name = f"{REPLACED}_to_{REPLACEMENT}_week5"
     assert pending_events(model) == [(5, name)]
-    assert model.cfg.events[name].style == REPLACEMENT  # validated and recorded like a scenario's event
     assert leaders_with_style(model, REPLACED).sum() == changed  # nothing happens before the week comes
     model.step()
     assert pending_events(model) == []
@@ -155,7 +158,7 @@ def test_the_intervention_lifts_trust_in_the_teams_that_get_a_new_style():
     control.run_for(5)
     treated.run_for(5)
     seats = leaders_with_style(treated, REPLACED)
-    replace_style(treated, A_VS_B)
+    replace_style(treated)
     control.run_for(10)
     treated.run_for(10)
     reports = np.isin(treated.boss, np.flatnonzero(seats)) & ~treated.org.is_leader
@@ -169,7 +172,7 @@ def test_no_manager_a_means_the_intervention_schedules_nothing():
     model = build_model(settings)
     model.run_for(2)
     events = len(model.timeline.starts())
-    assert replace_style(model, settings) == 0
+    assert replace_style(model) == 0
     assert len(model.timeline.starts()) == events and pending_events(model) == []
 
 

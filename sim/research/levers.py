@@ -2,11 +2,11 @@
 
 A lever is named by a config key (``policies.onboarding``, ``dynamics.engagement_rate``,
 ``leadership.spread``) or by ``style.<field>`` for a field of ``StyleConfig``: the style *every*
-leader gets, i.e. the executive's and that of every style in ``leadership.mix`` (with
-``leadership=typical`` that is one style). Its bounds are the field's ``range`` metadata in
-``sim/config.py``, optionally narrowed; integer fields take the rounded value and boolean fields
-are numbers in [0, 1] switched on at 0.5 (``value >= 0.5`` -> true), so samplers that need
-numbers can use them.
+leader gets, i.e. the executive's and that of every preset in ``leadership.styles``
+(``sim.config.style_lever_keys``; with ``leadership=typical`` that is one style). Its bounds are
+the field's ``range`` metadata in ``sim/config.py``, optionally narrowed; integer fields take the
+rounded value and boolean fields are numbers in [0, 1] switched on at 0.5 (``value >= 0.5`` ->
+true), so samplers that need numbers can use them.
 
     >>> from sim.config import load_config
     >>> base = load_config(["leadership=typical"])
@@ -23,7 +23,15 @@ from dataclasses import dataclass
 
 from omegaconf import DictConfig
 
-from sim.config import Config, ConfigError, LeadershipConfig, PoliciesConfig, StyleConfig
+from sim.config import (
+    Config,
+    ConfigError,
+    LeadershipConfig,
+    PoliciesConfig,
+    StyleConfig,
+    override_text,
+    style_lever_keys,
+)
 
 STYLE_PREFIX = "style."
 
@@ -60,8 +68,7 @@ class Lever:
 
     def overrides(self, x: float) -> list[str]:
         """Hydra overrides setting every key of the lever to the value of ``x``."""
-        v = self.value(x)
-        text = str(v).lower() if isinstance(v, bool) else format(v, ".10g") if isinstance(v, float) else str(v)
+        text = override_text(self.value(x))
         return [f"{key}={text}" for key in self.keys]
 
 
@@ -113,11 +120,6 @@ def _bounds(name: str, spec: dataclasses.Field, hint: type, narrowed: Sequence[f
     return a, b
 
 
-def leader_styles(base: DictConfig) -> list[str]:
-    """The styles leaders of ``base`` actually lead with: every style with a positive share in the mix."""
-    return [name for name, share in base.leadership.mix.items() if share > 0]
-
-
 def resolve(name: str, base: DictConfig, bounds: Sequence[float] | None = None) -> Lever:
     """The :class:`Lever` called ``name`` in the composed config ``base``.
 
@@ -139,10 +141,7 @@ def resolve(name: str, base: DictConfig, bounds: Sequence[float] | None = None) 
         field_name = name[len(STYLE_PREFIX) :]
         spec = _field(StyleConfig, field_name, name)
         hint = typing.get_type_hints(StyleConfig)[field_name]
-        keys = tuple(
-            [f"leadership.executive.{field_name}"]
-            + [f"leadership.styles.{s}.{field_name}" for s in leader_styles(base)]
-        )
+        keys = tuple(style_lever_keys(base, field_name))
     else:
         spec, hint = schema_field(name)
         keys = (name,)

@@ -12,25 +12,25 @@ wants to move a lever mid-run and see the result.
 
 How a control reaches the model
 -------------------------------
-Every control becomes a Hydra override (``scenario=...``, ``org=...``, ``seed=...``,
-``leadership.styles.<style>.<lever>=...``, ``policies.<policy>=...``) and the config is composed
-with :func:`sim.config.load_config`, so the ranges of the schema apply; a config that fails shows
-its one-line error and leaves the model alone. Then:
+Every control becomes a Hydra override (``scenario=...``, ``org=...``, ``seed=...``, a lever for every
+leader through ``sim.config.style_lever_overrides``, ``policies.<policy>=...``) and the config is
+composed with :func:`sim.config.load_config`, so the ranges of the schema apply; a config that fails
+shows its one-line error and leaves the model alone. Then:
 
 - scenario (``manager_a_vs_b`` when the page opens), org size and seed build a new model at once (a
   fresh run at week 0);
-- a leadership lever sets that lever for every leader (executive and every style preset) and is
-  applied to the running model as well: the lever's per-seat style arrays of all leaders (current
-  and personal style) and the presets that later hires and leadership changes draw from;
-- a policy slider is applied to the running model's ``policies`` dict as well;
+- a leadership lever reaches the running model through ``ServiceCultureModel.set_lever``: every
+  leader's current and personal style, and the presets later hires and leadership changes draw from;
+- a policy slider reaches it through ``ServiceCultureModel.set_policy``;
 - Reset rebuilds the model from the composed config (fresh per-leader noise around the presets).
 
 Sliders the room has not moved leave the scenario's values alone: a lever slider shows the
 scenario's mean over its style mix until it is moved, and only then overrides every style.
 
-The intervention button schedules a leadership-change event for the next week aimed at the
-leaders who lead like Manager A, so they take Manager B's style (through the model's own event
-path, as a scenario's ``leadership_change`` would); every event start is marked on the charts.
+The intervention button schedules (``ServiceCultureModel.schedule``) a leadership-change event for the
+next week aimed at the leaders who lead like Manager A, so they take Manager B's style through the
+model's own event path, as a scenario's ``leadership_change`` would; every event start is marked on
+the charts.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from mesa.visualization.utils import force_update, update_counter
 from omegaconf import DictConfig, OmegaConf
 from solara.server import settings as solara_settings
 
-from sim.config import ConfigError, config_dir, load_config, typed_events
+from sim.config import ConfigError, config_dir, load_config, style_lever_overrides
 from sim.model import ServiceCultureModel
 from sim.viz.plots import (
     WEEK,
@@ -163,27 +163,28 @@ def dashboard_orgs() -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _style_names(base: tuple[str, ...]) -> tuple[str, ...]:
-    """The leadership style presets of a base config (composing costs ~0.1 s; a slider drag asks often)."""
-    return tuple(load_config(list(base)).leadership.styles)
+def _base(base: tuple[str, ...]) -> tuple[DictConfig, tuple[str, ...]]:
+    """The config the room's levers apply to and the overrides it takes beyond ``base``: Manager B's
+    preset is added when the scenario has none, so the intervention can always reach for it (a preset
+    nobody is given, share 0, changes nothing else). Composing costs ~0.1 s and a slider drag asks
+    often, hence the cache."""
+    cfg = load_config(list(base))
+    if REPLACEMENT in cfg.leadership.styles:
+        return cfg, ()
+    added = (f"+style@leadership.styles.{REPLACEMENT}={REPLACEMENT}",)
+    return load_config([*base, *added]), added
 
 
 def overrides(settings: Settings, extra: Sequence[str] = ()) -> list[str]:
     """Every Hydra override that ``settings`` stand for, then ``extra``.
 
-    A moved lever sets that lever for the executive and for every style preset, so every leader
-    (and every later hire) has it. Manager B's preset is added when the scenario has none, so the
-    intervention can always reach for it; a preset nobody is given (share 0) changes nothing else.
+    A moved lever sets that lever for every leader, now and later (``sim.config.style_lever_overrides``).
     """
     base = settings.base_overrides()
-    styles = _style_names(tuple(base))
-    out = list(base)
-    if REPLACEMENT not in styles:
-        out.append(f"+style@leadership.styles.{REPLACEMENT}={REPLACEMENT}")
-        styles = (*styles, REPLACEMENT)
+    cfg, added = _base(tuple(base))
+    out = [*base, *added]
     for lever, value in settings.levers.items():
-        out.append(f"leadership.executive.{lever}={float(value)!r}")
-        out.extend(f"leadership.styles.{style}.{lever}={float(value)!r}" for style in styles)
+        out.extend(style_lever_overrides(cfg, lever, float(value)))
     out.extend(f"policies.{policy}={float(value)!r}" for policy, value in settings.policies.items())
     out.extend(extra)
     return out
@@ -207,30 +208,6 @@ def lever_value(cfg: DictConfig, lever: str) -> float:
 
 
 # ------------------------------------------------------------------------------------ the live model
-def apply_live(
-    model: ServiceCultureModel, cfg: DictConfig, levers: Sequence[str] = (), policies: Sequence[str] = ()
-) -> None:
-    """Put the named levers and policies of the validated ``cfg`` into the running ``model``.
-
-    Each leader takes the lever's value of their own style preset (the executive the executive's), in
-    both the current and the personal style arrays, so role modelling does not pull it back; the
-    model's presets become ``cfg``'s, so later hires and leadership changes use them too. Policies are
-    written to ``model.policies`` (events may change them again later, as in any run).
-    """
-    lead = cfg.leadership
-    names = model.styles.names
-    leaders = model.org.is_leader
-    ids = model.styles.style_id[leaders].astype(np.int64)
-    for lever in levers:
-        preset = np.array([float((lead.executive if n == "executive" else lead.styles[n])[lever]) for n in names])
-        for styles in (model.styles, model.own_styles):
-            getattr(styles, lever)[leaders] = preset[ids]
-    for policy in policies:
-        model.policies[policy] = float(cfg.policies[policy])
-    model.cfg = cfg
-    model.leadership = OmegaConf.to_object(cfg.leadership)
-
-
 def leaders_with_style(model: ServiceCultureModel, style: str) -> np.ndarray:
     """Seats (bool) of the leaders in post whose style is the preset ``style``."""
     names = model.styles.names
@@ -239,23 +216,19 @@ def leaders_with_style(model: ServiceCultureModel, style: str) -> np.ndarray:
     return model.org.is_leader & model.people.filled & (model.styles.style_id == names.index(style))
 
 
-def replace_style(model: ServiceCultureModel, settings: Settings, old: str = REPLACED, new: str = REPLACEMENT) -> int:
+def replace_style(model: ServiceCultureModel, old: str = REPLACED, new: str = REPLACEMENT) -> int:
     """Schedule, for next week, a leadership change of every leader who leads like ``old`` to ``new``.
 
-    The event goes through the config (so it is validated like a scenario's and recorded in
-    ``model.cfg``) and onto the model's time line, narrowed to those leaders. Returns how many
-    leaders it will change (0: none lead like ``old``, nothing scheduled).
+    The event goes onto the model's time line through ``model.schedule`` (validated as a scenario's
+    event would be), narrowed to those leaders. Returns how many leaders it will change (0: none lead
+    like ``old``, nothing scheduled).
     """
     seats = leaders_with_style(model, old)
     if not seats.any():
         return 0
     week = model.steps + 1  # the model applies week w's events at the start of its w-th step
-    name = f"{old}_to_{new}_week{week}"
-    cfg = compose(
-        settings, [f"+events.{name}={{kind: leadership_change, week: {week}, target: leaders, style: {new}}}"]
-    )
-    model.timeline.add(name, typed_events(cfg)[name], seats=seats)
-    model.cfg = cfg
+    event = {"kind": "leadership_change", "week": week, "target": "leaders", "style": new}
+    model.schedule(f"{old}_to_{new}_week{week}", event, seats=seats)
     return int(seats.sum())
 
 
@@ -393,7 +366,7 @@ def LiveModel(model: ServiceCultureModel) -> None:
 
 
 @solara.component
-def Intervention(model: ServiceCultureModel, settings: Settings, on_error: Callable[[str | None], None]) -> None:
+def Intervention(model: ServiceCultureModel, on_error: Callable[[str | None], None]) -> None:
     """The button that replaces Manager A with Manager B from next week, and what it did."""
     update_counter.get()
     count = int(leaders_with_style(model, REPLACED).sum())
@@ -401,7 +374,7 @@ def Intervention(model: ServiceCultureModel, settings: Settings, on_error: Calla
 
     def fire() -> None:
         try:
-            replace_style(model, settings)
+            replace_style(model)
         except ConfigError as exc:
             on_error(str(exc))
             return
@@ -422,7 +395,7 @@ def Intervention(model: ServiceCultureModel, settings: Settings, on_error: Calla
 
 
 @solara.component
-def Dashboard(model: ServiceCultureModel, settings: Settings, on_error: Callable[[str | None], None]) -> None:
+def Dashboard(model: ServiceCultureModel, on_error: Callable[[str | None], None]) -> None:
     """The main area: week, headline, intervention, the model's levers now, and the pictures."""
     update_counter.get()  # re-render after every step (Mesa's ModelController bumps it)
     team_metric, set_team_metric = solara.use_state("culture_mean")
@@ -439,7 +412,7 @@ def Dashboard(model: ServiceCultureModel, settings: Settings, on_error: Callable
         with solara.Column():
             Headline(model)
             with solara.Card("Intervention"):
-                Intervention(model, settings, on_error)
+                Intervention(model, on_error)
         with solara.Card("In the model now", subtitle="levers: mean over the leaders in post"):
             LiveModel(model)
     # left: the org and its teams (tall pictures); right: the time series stacked, weeks aligned
@@ -479,7 +452,10 @@ def Page() -> None:
         if rebuild:
             model.set(ServiceCultureModel(composed))
         else:
-            apply_live(model.value, composed, levers, policies)
+            for lever in levers:
+                model.value.set_lever(lever, new.levers[lever])
+            for policy in policies:
+                model.value.set_policy(policy, new.policies[policy])
         force_update()
 
     def on_run(name: str, value) -> None:
@@ -533,7 +509,7 @@ def Page() -> None:
             UserInputs(lever_params, on_change=on_lever)
         with solara.Card("Policies", subtitle="from now on"):
             UserInputs(policy_params, on_change=on_policy)
-    Dashboard(model.value, settings.value, error.set)
+    Dashboard(model.value, error.set)
 
 
 # -------------------------------------------------------------------------------------------- CLI
