@@ -35,6 +35,7 @@ def test_a_run_writes_timeseries_teams_summary_and_figures(tmp_path):
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert {"culture.png", "network.png", "service.png", "turnover.png", "people.png"} <= set(figures)
     assert (out / ".hydra" / "config.yaml").exists()
+    assert (out / "sim.log").exists()  # Hydra's job name is the app's, not the module's
     assert not list(out.rglob("*.tmp"))
     assert "Step" not in done.stderr  # Mesa's per-step log lines are silenced
 
@@ -63,3 +64,14 @@ def test_bad_input_exits_non_zero_naming_it_without_a_traceback(tmp_path, args, 
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+def test_the_command_modules_answer_under_their_old_names(tmp_path):
+    """``python -m sim``, ``sim.collect`` and ``sim.org`` are thin shims over sim.cli and the wings."""
+    run = [sys.executable, "-m"]
+    done = subprocess.run([*run, "sim", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("sim is powered by Hydra")
+    done = subprocess.run([*run, "sim.collect", "nowhere"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nowhere" in done.stderr
+    done = subprocess.run([*run, "sim.org", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "check" in done.stdout
