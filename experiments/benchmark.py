@@ -1,10 +1,11 @@
 """Performance at scale: the default scenario, 100,000 and 1,000,000 seats, the naive ratio and the bandwidth bound.
 
     python experiments/benchmark.py           # every case, several runs each (minutes) -> docs/performance.md
-    python experiments/benchmark.py --quick   # fewer weeks and runs (under a minute), the same section
+    python experiments/benchmark.py --quick   # fewer weeks and runs (under a minute): printed, docs/ left alone
     python experiments/benchmark.py --json    # ... and the last line is the whole result as one JSON object
 
-It rewrites the section "scale" of docs/performance.md (the sweep benchmark keeps its own section there).
+A full run rewrites the section "scale" of docs/performance.md (the sweep benchmark keeps its own section
+there); a --quick run does so only with --write-docs.
 Every case runs in a fresh subprocess (``--case NAME``), so that one case's memory does not count
 toward the next: peak memory is the child's ``resource.getrusage`` maximum resident set size, taken
 right after its run. Times are in-process (no Hydra start-up): building the model (the org included)
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.results import replace_doc_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -362,15 +364,16 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer weeks and runs: under a minute")
+    parser.add_argument("--quick", action="store_true", help="fewer weeks and runs: under a minute; docs/ left alone")
+    parser.add_argument(WRITE_DOCS, action="store_true", help=WRITE_DOCS_HELP)
     parser.add_argument("--json", action="store_true", help="end with the whole result as one JSON line")
     parser.add_argument("--case", choices=list(CASES), help=argparse.SUPPRESS)  # one run, in this process
     parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--naive", type=int, metavar="STEPS", help=argparse.SUPPRESS)
     parser.add_argument("--seats", type=int, default=NAIVE_SEATS, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     logging.getLogger("MESA").setLevel(logging.WARNING)
     if args.case:
         print(json.dumps(run_case(args.case, args.steps)))
@@ -383,8 +386,9 @@ def main() -> None:
     print("\n".join(table(results)))
     for name, said in verdict.items():
         print(f"{name}: {said}")
-    write_doc(results, verdict, args.quick)
-    print(f"wrote {DOC.relative_to(ROOT)}")
+    if may_write(DOC, full=not args.quick, write_docs=args.write_docs):
+        write_doc(results, verdict, args.quick)
+        print(f"wrote {DOC.relative_to(ROOT)}")
     if args.json:
         print(json.dumps({"quick": args.quick, "results": results, "targets": verdict}))
 

@@ -1,7 +1,8 @@
 """Sweep throughput and the per-run overhead of each Hydra launcher, against the model in-process.
 
     python experiments/benchmark_sweep.py            # default scenario -> docs/performance.md (section "sweeps")
-    python experiments/benchmark_sweep.py --quick    # fewer runs, joblib and basic only
+    python experiments/benchmark_sweep.py --quick    # fewer runs, joblib and basic only: printed, docs/ left alone
+    python experiments/benchmark_sweep.py --quick --out perf.md   # ... and written to perf.md
     python experiments/benchmark_sweep.py --json     # last line: the results as one JSON object
 
 Everything is measured in this one process run, so the ratios compare like with like:
@@ -40,6 +41,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.config import load_config
 from sim.results import replace_doc_section
 from sim.run import run_and_write
@@ -201,9 +203,12 @@ def markdown(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer runs; basic and joblib only; no doc written")
+    parser.add_argument("--quick", action="store_true", help="fewer runs; basic and joblib only; docs/ left alone")
+    parser.add_argument(WRITE_DOCS, action="store_true", help=WRITE_DOCS_HELP)
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "performance.md", help="the report (default: docs/performance.md)"
+    )
     parser.add_argument(
         "--figures",
         action=argparse.BooleanOptionalAction,
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     result = measure(names, n_small, n_large, extra, repeats=2 if args.quick else 3)
     text = markdown(result)
     print(text)
-    if not args.quick:
+    if may_write(args.out, full=not args.quick, write_docs=args.write_docs):
         replace_doc_section(args.out, "sweeps" if args.figures else "sweeps-no-figures", text, title="Performance")
         print(f"\nwrote {args.out}")
     if args.json:

@@ -4,6 +4,7 @@
     python experiments/calibrate.py trials=40 seeds=2        # smaller
     python experiments/calibrate.py 'parameters={style.support: [0.2, 0.9]}' identifiability.run=false
     python experiments/calibrate.py --make-example           # rewrite the synthetic example data
+    python experiments/calibrate.py trials=40 --write-docs   # a reduced run into docs/ all the same
 
 1. **Fit**: Optuna minimises the loss of ``sim.research.calibration`` (mean squared standardised residuals,
    summed over series, averaged over the same seeds in every trial) over the parameters' bounds; every
@@ -16,6 +17,11 @@
 
 Writes ``<out>/fit.csv``, ``<out>/identifiability.csv`` and the report ``docs/calibration.md``
 with ``docs/calibration.png`` (observed vs fitted).
+
+The report goes into docs/ only from a full run: every setting that shapes the fit as
+configs/research/calibrate.yaml has it (``workers``, ``out``, ``docs`` and ``example`` aside). A reduced
+run leaves docs/ alone and puts the report beside its tables in ``<out>``; ``--write-docs`` writes it into
+docs/ all the same, and ``docs=FILE`` outside docs/ puts it there.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
+from experiments._docs import WRITE_DOCS, full_study, may_write
 from sim.config import ConfigError, load_config
 from sim.research.calibration import (
     Problem,
@@ -48,6 +55,8 @@ from sim.results import atomic_write_text, save_figure
 ROOT = Path(__file__).resolve().parent.parent
 #: Mappings an override replaces whole (``parameters={style.support: [0, 1]}`` fits that one alone).
 REPLACED = ["parameters", "observed", "identifiability.truth", "example.truth", "example.weeks"]
+#: Settings that change where and how the fit runs (or only --make-example), not what it finds.
+HOW_IT_RUNS = ("workers", "out", "docs", "example")
 
 
 def observed(cfg: DictConfig) -> list[Series]:
@@ -240,16 +249,19 @@ def report(cfg: DictConfig, flags: set[str]) -> int:
     if ident is not None:
         ident[0].to_csv(out / "identifiability.csv", index=False)
         print(ident[0].to_string(index=False))
-    if cfg.docs:
-        doc = Path(cfg.docs) if Path(cfg.docs).is_absolute() else ROOT / cfg.docs
-        save_figure(doc.with_suffix(".png"), fit_figure(study, problem))
-        atomic_write_text(doc, markdown(cfg, problem, fitted, seconds, ident, doc.with_suffix(".png").name))
-        print(f"report: {doc}")
+    if not cfg.docs:
+        return 0
+    doc = Path(cfg.docs) if Path(cfg.docs).is_absolute() else ROOT / cfg.docs
+    if not may_write(doc, full=full_study("calibrate", cfg, HOW_IT_RUNS), write_docs=WRITE_DOCS in flags):
+        doc = out / doc.name  # a reduced run's report stays with its tables
+    save_figure(doc.with_suffix(".png"), fit_figure(study, problem))
+    atomic_write_text(doc, markdown(cfg, problem, fitted, seconds, ident, doc.with_suffix(".png").name))
+    print(f"report: {doc}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_cli("calibrate", argv, __doc__, report, flags=["--make-example"], replace=REPLACED)
+    return run_cli("calibrate", argv, __doc__, report, flags=["--make-example", WRITE_DOCS], replace=REPLACED)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python experiments/sensitivity.py                                   # configs/research/sensitivity.yaml
     python experiments/sensitivity.py morris.trajectories=4 sobol.n=32 # smaller
     python experiments/sensitivity.py launcher=slurm 'launcher_overrides=[hydra.launcher.partition=cpu]'
+    python experiments/sensitivity.py steps=52 --write-docs             # a reduced run into docs/ all the same
 
 1. Morris screening over every lever (``sim.research.levers.leadership_and_policy_levers``, bounds from the
    schema) for each output's long-run value (its mean over the last ``long_run_weeks`` weeks).
@@ -13,6 +14,11 @@ Each phase writes its design (``<out>/<phase>/design.csv``: a row per run, seed 
 runs it as one Hydra multirun through the launcher the config names (``sim.sweeps.design.launch_design``),
 then collects it with ``sim.sweeps.collect``. Running the same command again resumes both sweeps. Results:
 ``<out>/morris.csv``, ``<out>/sobol.csv``, and the report ``docs/sensitivity.md`` with its bar chart.
+
+The report goes into docs/ only from a full run: every setting that shapes the results as
+configs/research/sensitivity.yaml has it (``launcher``, ``launcher_overrides``, ``out`` and ``docs`` aside).
+A reduced run leaves docs/ alone and puts the report beside its tables in ``<out>``; ``--write-docs``
+writes it into docs/ all the same, and ``docs=FILE`` outside docs/ puts it there.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
+from experiments._docs import WRITE_DOCS, full_study, may_write
 from sim.config import ConfigError, load_config
 from sim.research.levers import Lever, leadership_and_policy_levers
 from sim.research.sensitivity import (
@@ -50,6 +57,8 @@ from sim.sweeps.design import LOG_FILE, launch_design
 ROOT = Path(__file__).resolve().parent.parent
 RUN_OVERRIDES = ["output.figures=false", "output.teams=false", "output.progress=false"]
 ISHIGAMI_N = 1024
+#: Settings that change where and how the study runs, not what it finds.
+HOW_IT_RUNS = ("launcher", "launcher_overrides", "out", "docs")
 
 
 def select_levers(cfg: DictConfig) -> tuple[list[str], list[Lever]]:
@@ -227,25 +236,28 @@ def markdown(cfg: DictConfig, res: dict, ish: pd.DataFrame, chart_name: str) -> 
     return "\n".join(lines) + "\n"
 
 
-def report(cfg: DictConfig, _flags: set[str]) -> int:
-    """Run both phases and write the tables and the report."""
+def report(cfg: DictConfig, flags: set[str]) -> int:
+    """Run both phases and write the tables and the report (into docs/ from a full run or with ``--write-docs``)."""
     res = sensitivity(cfg)
     out = Path(cfg.out)
     res["morris"].to_csv(out / "morris.csv", index=False)
     res["sobol"].to_csv(out / "sobol.csv", index=False)
     print(f"tables: {out / 'morris.csv'}, {out / 'sobol.csv'}")
-    if cfg.docs:
-        doc = Path(cfg.docs) if Path(cfg.docs).is_absolute() else ROOT / cfg.docs
-        figure = doc.with_suffix(".png")
-        save_figure(figure, chart(res["sobol"], list(cfg.outputs), cfg.level))
-        ish = ishigami_check(cfg.level, cfg.resamples, cfg.seed)
-        atomic_write_text(doc, markdown(cfg, res, ish, figure.name))
-        print(f"report: {doc}")
+    if not cfg.docs:
+        return 0
+    doc = Path(cfg.docs) if Path(cfg.docs).is_absolute() else ROOT / cfg.docs
+    if not may_write(doc, full=full_study("sensitivity", cfg, HOW_IT_RUNS), write_docs=WRITE_DOCS in flags):
+        doc = out / doc.name  # a reduced run's report stays with its tables
+    figure = doc.with_suffix(".png")
+    save_figure(figure, chart(res["sobol"], list(cfg.outputs), cfg.level))
+    ish = ishigami_check(cfg.level, cfg.resamples, cfg.seed)
+    atomic_write_text(doc, markdown(cfg, res, ish, figure.name))
+    print(f"report: {doc}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_cli("sensitivity", argv, __doc__, report, replace=["bounds"])
+    return run_cli("sensitivity", argv, __doc__, report, flags=[WRITE_DOCS], replace=["bounds"])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@
     python experiments/validate_claims.py --seeds 10 --only C2,C6
     python experiments/validate_claims.py --robust        # smaller/larger org and +/-20% on the main rates
     python experiments/validate_claims.py --json          # the same, last line JSON
+    python experiments/validate_claims.py --seeds 5 --out check   # a reduced run -> check/claims.md
+
+Only a full run (the spec's seeds or more, every claim, the spec's org, the committed spec) rewrites
+docs/claims.md and docs/claims.png; a reduced one (--seeds below the spec's, --only, --org, --spec)
+prints its table and leaves docs/ alone unless given --write-docs.
 
 Every arm runs over seeds 0..N-1 in parallel (joblib, all cores by default). Effects are
 treatment - control with Welch t 95% intervals and Cohen's d (``sim.research.analysis``); a claim is
@@ -23,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.config import load_config
 from sim.research.claims import load_spec, validate_claims
 from sim.results import atomic_write_bytes, atomic_write_text
@@ -142,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated claim ids, e.g. C2,C6")
     parser.add_argument("--org", help="org config for every arm (default: the spec's)")
     parser.add_argument("--spec", type=Path, help="claims spec (default: configs/research/claims.yaml)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for claims.md and claims.png")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs", help="folder for claims.md and claims.png (default: docs/)"
+    )
+    parser.add_argument(WRITE_DOCS, action="store_true", help=WRITE_DOCS_HELP)
     parser.add_argument("--robust", action="store_true", help="also rerun for a smaller and larger org, rates +/-20%%")
     parser.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
     parser.add_argument("--no-progress", action="store_true")
@@ -172,16 +181,19 @@ def main(argv: list[str] | None = None) -> int:
         robust = pd.DataFrame(held)
     seconds = time.perf_counter() - start
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(args.out / "claims.md", markdown(table, seeds, org, seconds, robust))
-    buffer = io.BytesIO()
-    forest_plot(table).savefig(buffer, format="png", dpi=120)
-    atomic_write_bytes(args.out / "claims.png", buffer.getvalue())
-
     shown = table[["id", "metric", "control", "treatment", "effect", "low", "high", "d", "reproduced"]]
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    full = seeds >= int(spec.seeds) and only is None and org == str(spec.org) and args.spec is None
+    written = may_write(args.out / "claims.md", full=full, write_docs=args.write_docs)
+    if written:
+        args.out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(args.out / "claims.md", markdown(table, seeds, org, seconds, robust))
+        buffer = io.BytesIO()
+        forest_plot(table).savefig(buffer, format="png", dpi=120)
+        atomic_write_bytes(args.out / "claims.png", buffer.getvalue())
     claims = table.groupby("id", sort=False)["claim_reproduced"].first()
-    print(f"{int(claims.sum())}/{len(claims)} claims reproduced in {seconds / 60:.1f} min -> {args.out / 'claims.md'}")
+    where = f" -> {args.out / 'claims.md'}" if written else ""
+    print(f"{int(claims.sum())}/{len(claims)} claims reproduced in {seconds / 60:.1f} min{where}")
     if robust is not None:
         everywhere = robust.all(axis=1)
         print(f"robust everywhere: {', '.join(everywhere[everywhere].index)}")

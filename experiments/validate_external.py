@@ -1,8 +1,12 @@
 """External validation: closed forms and published findings the model must reproduce.
 
     python experiments/validate_external.py            # 20 seeds per arm -> docs/validation.md
-    python experiments/validate_external.py --quick    # 5 seeds, shorter closed-form runs
+    python experiments/validate_external.py --quick    # 5 seeds, shorter closed-form runs: printed only
+    python experiments/validate_external.py --quick --out check.md   # ... and written to check.md
     python experiments/validate_external.py --json     # last line: the table as JSON
+
+Only a full run (no --quick, at least 20 seeds) rewrites docs/validation.md; a quicker one leaves docs/
+alone unless given --write-docs.
 
 The checks live in ``sim.research.external``: Friedkin-Johnsen and DeGroot closed forms, Harrison & Carroll
 (1991) cultural transmission, Oliva & Sterman (2001, 2010) standard erosion, linkage research
@@ -18,10 +22,12 @@ import sys
 import time
 from pathlib import Path
 
+from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.research import external
 from sim.results import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
+SEEDS, QUICK_SEEDS = 20, 5
 
 
 def markdown(checks: list[external.Check], seeds: int, seconds: float) -> str:
@@ -54,20 +60,26 @@ def markdown(checks: list[external.Check], seeds: int, seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, help="seeds per arm (default 20; 5 with --quick)")
+    parser.add_argument("--seeds", type=int, help=f"seeds per arm (default {SEEDS}; {QUICK_SEEDS} with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer seeds and shorter closed-form runs")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "validation.md")
+    parser.add_argument(WRITE_DOCS, action="store_true", help=WRITE_DOCS_HELP)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "validation.md", help="the report (default: docs/validation.md)"
+    )
     parser.add_argument("--json", action="store_true", help="print the table as JSON on the last line")
     args = parser.parse_args(argv)
-    seeds = args.seeds or (5 if args.quick else 20)
+    seeds = args.seeds or (QUICK_SEEDS if args.quick else SEEDS)
     start = time.perf_counter()
     checks = external.all_checks(seeds, quick=args.quick)
     seconds = time.perf_counter() - start
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(args.out, markdown(checks, seeds, seconds))
     for c in checks:
         print(f"{'pass' if c.passed else 'FAIL'}  {c.name}: {c.ours}")
-    print(f"{sum(c.passed for c in checks)}/{len(checks)} checks pass in {seconds / 60:.1f} min -> {args.out}")
+    written = may_write(args.out, full=not args.quick and seeds >= SEEDS, write_docs=args.write_docs)
+    if written:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(args.out, markdown(checks, seeds, seconds))
+    where = f" -> {args.out}" if written else ""
+    print(f"{sum(c.passed for c in checks)}/{len(checks)} checks pass in {seconds / 60:.1f} min{where}")
     if args.json:
         print(json.dumps([{k: v for k, v in vars(c).items() if k != "details"} for c in checks]))
     return 0 if all(c.passed for c in checks) else 1

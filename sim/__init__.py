@@ -13,11 +13,16 @@ from sim.config import ConfigError, load_config
 from sim.model import ServiceCultureModel
 from sim.run import Replications, RunResult, run, run_and_write, run_seeds
 
+# The one place the version is written: hatch reads it from here into the package's metadata
+# ([tool.hatch.version] in pyproject.toml), so the code and the installed distribution cannot disagree.
+__version__ = "0.1.0"
+
 __all__ = [
     "ConfigError",
     "Replications",
     "RunResult",
     "ServiceCultureModel",
+    "__version__",
     "load_config",
     "run",
     "run_and_write",

@@ -14,19 +14,30 @@ def small_cfg():
 
 
 @pytest.fixture
-def experiment(capsys, monkeypatch):
-    """Call ``main`` of ``experiments/<name>.py`` with ``key=value`` overrides from the project folder;
-    returns ``(exit code, stdout, stderr)``."""
+def experiment_module(monkeypatch):
+    """Load ``experiments/<name>.py`` as a fresh module, from the project folder (to patch it before ``main``)."""
     import importlib.util
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
     monkeypatch.chdir(root)
 
-    def run(name: str, *args: str) -> tuple[int, str, str]:
+    def load(name: str):
         spec = importlib.util.spec_from_file_location(f"experiments_{name}", root / "experiments" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.fixture
+def experiment(capsys, experiment_module):
+    """Call ``main`` of ``experiments/<name>.py`` with ``key=value`` overrides from the project folder;
+    returns ``(exit code, stdout, stderr)``."""
+
+    def run(name: str, *args: str) -> tuple[int, str, str]:
+        module = experiment_module(name)
         capsys.readouterr()
         code = module.main(list(args))
         out, err = capsys.readouterr()
