@@ -6,7 +6,7 @@ refused and recorded (the dashboard must work with no internet). Playwright's ow
 are never downloaded: the system Chromium is used (``SIM_CHROMIUM``, default ``/usr/bin/chromium``).
 
 Without Chromium or Playwright the test skips on a laptop and fails in CI (``CI=true``), where
-``.ci/run`` installs both. ``DASHBOARD_SCREENSHOT=docs/dashboard.png`` also saves the README picture.
+``.ci/run`` installs both. ``DASHBOARD_SCREENSHOT=docs/dashboard.png`` also saves the picture in docs/workshop.md.
 """
 
 import os
@@ -222,7 +222,7 @@ def test_dashboard_steps_moves_levers_and_intervenes_in_chromium(chromium, dashb
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
             if os.environ.get("DASHBOARD_SCREENSHOT"):
-                # the README's picture: a year on, in one step of 52 weeks, the whole page in view
+                # the picture in docs/workshop.md: a year on, in one step of 52 weeks, the whole page in view
                 page.locator(".v-input", has_text="weeks per step").get_by_role("slider").focus()
                 page.keyboard.press("End")
                 step.click()

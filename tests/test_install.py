@@ -145,3 +145,15 @@ def test_the_version_has_one_source_and_the_license_ships():
     meta = importlib.metadata.metadata(DIST)
     assert meta["License-Expression"] == "MIT" and "LICENSE" in meta.get_all("License-File")
     assert "Copyright (c) 2026 The service-culture-sim authors" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_the_dashboard_command_says_what_to_install_when_its_extra_is_missing(monkeypatch, capsys):
+    import importlib.util
+
+    from sim.cli import dashboard
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a))
+    assert dashboard.main(["--help"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs the dashboard extra" in err and "make dashboard" in err
