@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.aggregate import group_mean, group_means, group_std, weighted_mean
-from sim.mechanisms.bounds import nan_to
+from sim.numerics import group_mean, group_means, group_std, nan_to, weighted_mean
 
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel

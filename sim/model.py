@@ -40,9 +40,8 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_sum, weighted_mean
-from sim.mechanisms.bounds import nan_to, unit
 from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_columns
+from sim.numerics import group_mean, group_sum, nan_to, unit, weighted_mean
 from sim.org import Org
 from sim.org.files import org_from_config
 from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers

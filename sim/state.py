@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.config import StyleConfig
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
 
 PERSON_VARIABLES = (
     "orientation",  # service orientation: the culture variable

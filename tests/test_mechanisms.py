@@ -23,7 +23,7 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_means, group_std
+from sim.numerics import group_mean, group_means, group_std
 
 a = np.array
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
 
 
 def share_feedback(

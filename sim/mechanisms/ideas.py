@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
-from sim.mechanisms.draws import binomial, poisson
+from sim.numerics import binomial, poisson, unit
 
 
 def propose_and_adopt(

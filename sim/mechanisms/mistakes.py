@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
-from sim.mechanisms.draws import bernoulli
+from sim.numerics import bernoulli, unit
 
 
 def make_mistakes(

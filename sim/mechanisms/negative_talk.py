@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
 
 
 def spread_cynicism(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from sim.mechanisms.aggregate import group_sum
-from sim.mechanisms.bounds import unit
+from sim.numerics import group_sum, unit
 
 
 def recognise(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
 
 
 def model_on_boss(

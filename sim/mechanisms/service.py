@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from sim.mechanisms.aggregate import group_mean
-from sim.mechanisms.bounds import nan_to, unit
+from sim.numerics import group_mean, nan_to, unit
 
 
 def effort(e: np.ndarray, normal_engagement: float) -> np.ndarray:

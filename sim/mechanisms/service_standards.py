@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.bounds import nan_to, unit
+from sim.numerics import nan_to, unit
 
 
 def update_standard(

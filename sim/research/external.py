@@ -16,9 +16,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sim.config import load_config, only_mechanisms
-from sim.mechanisms.bounds import nan_to
 from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step
 from sim.model import ServiceCultureModel, influence_only_matrix
+from sim.numerics import nan_to
 from sim.research.analysis import Effect, difference, icc1, mean_correlation
 
 
