@@ -40,8 +40,8 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_columns
-from sim.numerics import group_mean, group_sum, nan_to, unit, weighted_mean
+from sim.metrics import MODEL_METRICS, TEAM_METRICS, customer_satisfaction, model_metrics, team_columns
+from sim.numerics import group_mean, group_sum, nan_to, unit
 from sim.org import Org
 from sim.org.files import org_from_config
 from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
@@ -576,12 +576,7 @@ class ServiceCultureModel(Model):
 
     def customer_satisfaction(self) -> float:
         """Customer-weighted mean satisfaction over frontline teams."""
-        t = self.teams
-        front = self.org.frontline_team
-        weight = t.customers[front]
-        if weight.sum() <= 0:
-            return float(np.nanmean(t.satisfaction[front])) if front.any() else float("nan")
-        return weighted_mean(t.satisfaction[front], weight)
+        return customer_satisfaction(self.teams, self.org.frontline_team)
 
     def _feedback(self) -> None:
         p, o, d = self.people, self.org, self.dyn
@@ -644,10 +639,22 @@ class ServiceCultureModel(Model):
 
     # ---------------------------------------------------------------- records
     def _record(self, **flows) -> None:
-        teams = team_columns(self)
-        self.flows = model_metrics(self, teams=teams, **flows)
+        p, o = self.people, self.org
+        per_team = team_columns(p, o, self.teams, self.styles, self.quality)
+        self.flows = model_metrics(
+            p,
+            o,
+            self.teams,
+            self.quality,
+            is_root=self.is_root,
+            satisfaction=self.customer_satisfaction(),
+            price=self.customer_cfg.price,
+            onboarding_weeks=self.dyn.onboarding_weeks,
+            per_team=per_team,
+            **flows,
+        )
         self.datacollector.collect(self)
-        self._team_rows.append(np.column_stack([teams[name] for name in TEAM_METRICS]))
+        self._team_rows.append(np.column_stack([per_team[name] for name in TEAM_METRICS]))
 
     def timeseries(self) -> pd.DataFrame:
         """One row per step: ``step`` and every model-level metric of docs/outputs.md."""
