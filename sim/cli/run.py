@@ -64,11 +64,13 @@ def _report(summary: Path) -> float:
 
 def main() -> None:
     """Entry point of ``python -m sim`` and of the ``service-culture`` script."""
-    # plain `group.key=value` overrides only: Hydra's own (hydra.*), appends (+), deletions (~) and flags pass
+    # plain `group.key=value` overrides only: Hydra's own (hydra.*), appends (+), deletions (~), flags and
+    # package overrides (key@package) are left to Hydra
     overrides = [arg for arg in sys.argv[1:] if "=" in arg and not arg.startswith(("+", "~", "-", "hydra."))]
     try:
         for override in overrides:
-            if "." in override.partition("=")[0]:
+            key = override.partition("=")[0]
+            if "." in key and "@" not in key:
                 check_override(override)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
