@@ -1,6 +1,7 @@
 """The configuration schema, its validation and the one way to load a composed config.
 
-The dataclasses below are the *schema*: types and allowed ranges. They hold no defaults
+The dataclasses below, with each mechanism's parameters defined beside it in ``sim/mechanisms/``
+(``DynamicsConfig`` gathers them), are the *schema*: types and allowed ranges. They hold no defaults
 (every field is ``MISSING``); the values live in ``configs/`` only, so there is one copy of
 each default. Hydra's ConfigStore registers the schema as ``base_config``; ``config.yaml``
 lists it first in its defaults, so unknown keys and wrong types are rejected by OmegaConf's
