@@ -94,10 +94,10 @@ class NaivePerson(FixedAgent):
     def lead(self) -> None:
         m, d, b = self.model, self.model.dyn, self.boss
         target = (b.integrity + b.support + b.skill + (1.0 - b.gossip)) / 4.0
-        trust = self.trust + d.trust_rate * (target - self.trust)
-        trust = _clip(trust - m.week.shock * d.shock_trust * (1.0 - b.transparency) * self.trust)
+        trust = self.trust + d.leadership.trust_rate * (target - self.trust)
+        trust = _clip(trust - m.week.shock * d.leadership.shock_trust * (1.0 - b.transparency) * self.trust)
         source = 1.0 if self.is_root else trust
-        pull = d.leader_pull * source * (1.0 - self.habit) * b.vision * b.orientation * (1.0 - self.orientation)
+        pull = d.leadership.pull * source * (1.0 - self.habit) * b.vision * b.orientation * (1.0 - self.orientation)
         self.new = {"trust": trust, "orientation": _clip(self.orientation + pull)}
 
     def model_on_boss(self) -> None:
@@ -106,78 +106,84 @@ class NaivePerson(FixedAgent):
         d, b = self.model.dyn, self.boss
         for lever in STYLE_LEVERS:
             s = getattr(self, lever)
-            moved = s + d.role_modelling * self.trust * (getattr(b, lever) - s) + d.style_anchor * (self.own[lever] - s)
+            moved = (
+                s
+                + d.role_modelling.rate * self.trust * (getattr(b, lever) - s)
+                + d.role_modelling.anchor * (self.own[lever] - s)
+            )
             self.new[lever] = _clip(moved)
 
     def influence(self) -> None:
         d = self.model.dyn
-        num, den = d.self_weight * self.orientation, d.self_weight
+        num, den = d.influence.self_weight * self.orientation, d.influence.self_weight
         for weight, other in self.tied():
             num += weight * other.orientation
             den += weight
         if self.boss_present():
-            w = d.leader_weight * self.trust
+            w = d.influence.leader_weight * self.trust
             num += w * self.boss.orientation
             den += w
         for other in self.reports():
-            num += d.report_weight * other.orientation
-            den += d.report_weight
+            num += d.influence.report_weight * other.orientation
+            den += d.influence.report_weight
         wx = num / den if den > 0 else self.orientation
-        a = d.anchor * self.habit
+        a = d.influence.anchor * self.habit
         self.new = {"orientation": a * self.disposition + (1.0 - a) * wx}
 
     def talk(self) -> None:
         m, d, b = self.model, self.model.dyn, self.boss
         rate = m.recognition_rate(self)
-        unrest = d.change_rumour * m.week.shock * (1.0 - b.transparency)
-        unrest += d.change_whiplash * max(self.last_recognition_rate - rate, 0.0)
+        unrest = d.negative_talk.rumour * m.week.shock * (1.0 - b.transparency)
+        unrest += d.negative_talk.whiplash * max(self.last_recognition_rate - rate, 0.0)
         num = den = 0.0
         for weight, other in self.tied():
             num += weight * other.cynicism
             den += weight
         cbar = num / den if den > 0 else self.cynicism
-        bias = d.negativity_bias * cbar / (d.negativity_bias * cbar + 1.0 - cbar)
-        seed = _clip(d.gossip_seed * b.gossip + d.hypocrisy_cynicism * b.vision * (1.0 - b.integrity))
+        bias = d.negative_talk.bias * cbar / (d.negative_talk.bias * cbar + 1.0 - cbar)
+        seed = _clip(
+            d.negative_talk.gossip_seed * b.gossip + d.negative_talk.hypocrisy * b.vision * (1.0 - b.integrity)
+        )
         target = (1.0 - m.policies["negative_talk_curb"]) * (bias + seed * (1.0 - bias))
-        c = self.cynicism + d.cynicism_rate * (target - self.cynicism)
+        c = self.cynicism + d.negative_talk.rate * (target - self.cynicism)
         c = _clip(c + _clip(unrest) * (1.0 - c))
-        x = _clip(self.orientation - d.cynicism_drag * c * (1.0 - self.habit) * self.orientation)
+        x = _clip(self.orientation - d.negative_talk.drag * c * (1.0 - self.habit) * self.orientation)
         self.new = {"cynicism": c, "orientation": x, "last_recognition_rate": rate}
 
     def train(self) -> None:
         m, d = self.model, self.model.dyn
         for mask, dose in m.week.training:
             if mask[self.seat]:
-                lift = d.training_orientation * dose * (1.0 - self.cynicism) * (1.0 - self.habit)
+                lift = d.training.orientation_gain * dose * (1.0 - self.cynicism) * (1.0 - self.habit)
                 self.knowledge = _clip(self.knowledge + dose * (1.0 - self.knowledge))
                 self.orientation = _clip(self.orientation + lift * (1.0 - self.orientation))
         practice = m.policies["practice_support"] * (0.5 + 0.5 * self.boss.support)
-        a = d.application_rate * self.orientation * (1.0 - self.cynicism) * (0.2 + 0.8 * practice)
+        a = d.training.application_rate * self.orientation * (1.0 - self.cynicism) * (0.2 + 0.8 * practice)
         gap = max(self.knowledge - self.skill, 0.0)
         self.skill = _clip(self.skill + a * gap)
-        self.knowledge = _clip(self.knowledge - d.knowledge_decay * (1.0 - a) * gap)
+        self.knowledge = _clip(self.knowledge - d.training.decay * (1.0 - a) * gap)
 
     def share_knowledge(self) -> None:
         d, b = self.model.dyn, self.boss
         self.knowledge = _clip(
-            self.knowledge + d.skill_sharing * b.knowledge_sharing * max(b.skill - self.knowledge, 0.0)
+            self.knowledge + d.training.sharing * b.knowledge_sharing * max(b.skill - self.knowledge, 0.0)
         )
 
     def err(self) -> None:
         m, d, b = self.model, self.model.dyn, self.boss
         if m.on.mistakes:
-            made = m.bernoulli(d.mistake_rate * (1.0 - self.skill) * (1.0 + m.pressure[self.team]))
+            made = m.bernoulli(d.mistakes.rate * (1.0 - self.skill) * (1.0 + m.pressure[self.team]))
             reported = made * m.bernoulli(self.safety)
             tol = b.mistake_tolerance
             target = tol * (0.6 + 0.4 * b.support) * (1.0 - 0.5 * b.gossip)
-            self.safety = _clip(self.safety + d.safety_rate * (0.25 + reported) * (target - self.safety))
-            self.skill = _clip(self.skill + d.learning * reported * (0.5 + tol) * (1.0 - self.skill))
+            self.safety = _clip(self.safety + d.mistakes.safety_rate * (0.25 + reported) * (target - self.safety))
+            self.skill = _clip(self.skill + d.mistakes.learning * reported * (0.5 + tol) * (1.0 - self.skill))
             self.engagement = _clip(self.engagement - 0.1 * reported * (1.0 - tol) * self.engagement)
             self.reported, self.hidden = reported, made - reported
         else:
             self.reported = self.hidden = 0.0
         if m.on.ideas:
-            lam = d.idea_rate * self.engagement * self.safety * (0.5 + 0.5 * b.support)
+            lam = d.ideas.rate * self.engagement * self.safety * (0.5 + 0.5 * b.support)
             self.proposed = m.poisson(lam)
             self.adopted = m.binomial(self.proposed, b.idea_support)
             e = self.engagement + 0.05 * self.adopted * (1.0 - self.engagement)
@@ -188,13 +194,20 @@ class NaivePerson(FixedAgent):
     def serve(self) -> None:
         m, d = self.model, self.model.dyn
         internal = m.internal[self.team] if self.frontline else None
-        wi = d.w_internal if internal is not None else 0.0
-        num = d.w_skill * self.skill + d.w_orientation * self.orientation + d.w_engagement * self.engagement
-        num += wi * (internal or 0.0) + d.w_process * m.process[self.team]
-        cap = num / (d.w_skill + d.w_orientation + d.w_engagement + wi + d.w_process)
-        q = min(cap * (1.0 - d.pressure_effect * m.pressure[self.team]), m.standard[self.team] + d.standard_slack)
-        noise = m.rng.normal(0.0, d.quality_noise) if m.on.stochastic and d.quality_noise > 0 else 0.0
-        self.quality = _clip(q - d.hidden_penalty * self.hidden + noise)
+        wi = d.service.w_internal if internal is not None else 0.0
+        num = (
+            d.service.w_skill * self.skill
+            + d.service.w_orientation * self.orientation
+            + d.service.w_engagement * self.engagement
+        )
+        num += wi * (internal or 0.0) + d.service.w_process * m.process[self.team]
+        cap = num / (d.service.w_skill + d.service.w_orientation + d.service.w_engagement + wi + d.service.w_process)
+        q = min(
+            cap * (1.0 - d.service.pressure_effect * m.pressure[self.team]),
+            m.standard[self.team] + d.service.standard_slack,
+        )
+        noise = m.rng.normal(0.0, d.service.noise) if m.on.stochastic and d.service.noise > 0 else 0.0
+        self.quality = _clip(q - d.service.hidden_penalty * self.hidden + noise)
         self.performance = self.quality
 
     def get_recognised(self) -> None:
@@ -205,7 +218,7 @@ class NaivePerson(FixedAgent):
         a = m.policies["standards_in_appraisal"]
         score = (1.0 - a) * self.performance + a * self.orientation
         norm = m.team_quality.get(self.team, 0.5)
-        rate, sd = m.recognition_rate(self), d.observation_noise
+        rate, sd = m.recognition_rate(self), d.recognition.observation_noise
         if not m.on.stochastic:
             above = 0.5 * math.erfc(-(score - norm) / sd / math.sqrt(2.0)) if sd > 0 else float(score > norm)
             self.recognised = rate * above
@@ -215,16 +228,16 @@ class NaivePerson(FixedAgent):
 
     def feel_recognised(self) -> None:
         m, d = self.model, self.model.dyn
-        dose = self.recognised + d.recognition_spillover * m.public_share[self.team]
-        self.engagement = _clip(self.engagement + d.recognition_engagement * dose * (1.0 - self.engagement))
-        lift = d.recognition_orientation * dose * (1.0 - self.habit) * (1.0 - self.orientation)
+        dose = self.recognised + d.recognition.spillover * m.public_share[self.team]
+        self.engagement = _clip(self.engagement + d.recognition.engagement_gain * dose * (1.0 - self.engagement))
+        lift = d.recognition.orientation_gain * dose * (1.0 - self.habit) * (1.0 - self.orientation)
         self.orientation = _clip(self.orientation + lift)
 
     def engage(self) -> None:
         m, d = self.model, self.model.dyn
         target = 0.1 + 0.3 * self.boss.support + 0.2 * self.trust + 0.2 * self.safety
         target = _clip(target + 0.2 * (1.0 - self.cynicism) - 0.3 * m.pressure[self.team])
-        self.engagement = _clip(self.engagement + d.engagement_rate * (target - self.engagement))
+        self.engagement = _clip(self.engagement + d.engagement.rate * (target - self.engagement))
 
     def hear_customers(self) -> None:
         m, d = self.model, self.model.dyn
@@ -233,18 +246,18 @@ class NaivePerson(FixedAgent):
         else:
             seen = m.overall_satisfaction if math.isfinite(m.overall_satisfaction) else 0.5
         sharing = m.policies["feedback_sharing"]
-        x = self.orientation + sharing * d.feedback_orientation * (1.0 - self.habit) * (1.0 - self.orientation)
+        x = self.orientation + sharing * d.feedback.orientation_rate * (1.0 - self.habit) * (1.0 - self.orientation)
         self.orientation = _clip(x)
-        self.engagement = _clip(self.engagement + sharing * d.feedback_engagement * (seen - 0.5))
+        self.engagement = _clip(self.engagement + sharing * d.feedback.engagement_rate * (seen - 0.5))
 
     def form_habit(self) -> None:
-        rate = self.model.dyn.habit_formation
+        rate = self.model.dyn.habits.rate
         self.disposition += rate * (1.0 - self.habit) * (self.orientation - self.disposition)
 
     def settle_in(self) -> None:
         m, d = self.model, self.model.dyn
         norm = m.team_orientation[self.team]
-        w = m.policies["onboarding"] * d.onboarding_pull * math.exp(-self.tenure / d.onboarding_weeks)
+        w = m.policies["onboarding"] * d.onboarding.pull * math.exp(-self.tenure / d.onboarding.weeks)
         self.new = {
             "orientation": self.orientation + w * (norm - self.orientation),
             "disposition": self.disposition + w * (norm - self.disposition),
@@ -253,7 +266,9 @@ class NaivePerson(FixedAgent):
     def consider_leaving(self) -> None:
         m, d, pol = self.model, self.model.dyn, self.model.policies
         hazard = _clip(
-            d.quit_base + d.quit_disengaged * (1.0 - self.engagement) ** 2 + d.quit_pressure * m.pressure[self.team]
+            d.turnover.quit_base
+            + d.turnover.quit_disengaged * (1.0 - self.engagement) ** 2
+            + d.turnover.quit_pressure * m.pressure[self.team]
         )
         self.leaving = m.rng.random() < hazard
         below = self.orientation < pol["misfit_threshold"]
@@ -275,7 +290,7 @@ class NaiveModel(Model):
         graph = o.graph()
         # a tie's weight lives on its edge (a pair of team leads can be peers and linked by internal
         # service at once, so it is set from the org's tie codes rather than read from the edge's kind)
-        weight = {o.PEER: float(self.dyn.peer_weight), o.CROSS: float(self.dyn.cross_weight)}
+        weight = {o.PEER: float(self.dyn.influence.peer_weight), o.CROSS: float(self.dyn.influence.cross_weight)}
         ties = sp.triu(o.ties, k=1).tocoo()
         for i, j, code in zip(ties.row.tolist(), ties.col.tolist(), ties.data.tolist(), strict=True):
             graph.edges[i, j]["tie"] = weight[int(code)]
@@ -423,7 +438,7 @@ class NaiveModel(Model):
         effort = [0.0] * o.n_teams
         for agent in self.agents:
             if not agent.is_leader:
-                effort[agent.team] += min(agent.engagement / max(d.normal_engagement, 1e-12), 1.0)
+                effort[agent.team] += min(agent.engagement / max(d.service.normal_engagement, 1e-12), 1.0)
         out = []
         for t in range(o.n_teams):
             front = bool(o.frontline_team[t])
@@ -437,10 +452,12 @@ class NaiveModel(Model):
         for t, ms in self.members().items():
             per_head = sum(a.adopted for a in ms) / len(ms)
             p = self.process[t]
-            self.process[t] = _clip(p + d.idea_lift * per_head * (1.0 - p) - d.process_decay * (p - d.process_baseline))
+            self.process[t] = _clip(
+                p + d.ideas.lift * per_head * (1.0 - p) - d.ideas.process_decay * (p - d.ideas.process_baseline)
+            )
         for t in set(range(self.org.n_teams)) - set(self.members()):
             p = self.process[t]
-            self.process[t] = _clip(p - d.process_decay * (p - d.process_baseline))
+            self.process[t] = _clip(p - d.ideas.process_decay * (p - d.ideas.process_baseline))
 
     def internal_service(self) -> list[float | None]:
         """Per team: the mean of last week's quality of the back-office teams serving it (None: no provider)."""
@@ -461,7 +478,9 @@ class NaiveModel(Model):
             q = self.team_quality.get(t, self.standard[t])
             s = self.standard[t]
             self.standard[t] = _clip(
-                s + d.standard_drift * (1.0 - anchoring) * (q - s) + d.standard_anchor * anchoring * (1.0 - s)
+                s
+                + d.service_standards.drift * (1.0 - anchoring) * (q - s)
+                + d.service_standards.anchor * anchoring * (1.0 - s)
             )
 
     def update_customers(self) -> tuple[float, float]:
@@ -512,16 +531,16 @@ class NaiveModel(Model):
     def hire(self, seat: int) -> None:
         """A newcomer from the labour market (best of k candidates by orientation), as ``draw_newcomers``."""
         d = self.dyn
-        k = 1 + int(round(self.policies["hiring_selectivity"] * (int(d.candidates_max) - 1)))
+        k = 1 + int(round(self.policies["hiring_selectivity"] * (int(d.hiring.candidates_max) - 1)))
         agent = NaivePerson(self, seat)
         best = max(self.rng.standard_normal() for _ in range(k))
-        agent.orientation = _clip(d.market_orientation + d.market_spread * best)
+        agent.orientation = _clip(d.hiring.market_orientation + d.hiring.market_spread * best)
         agent.disposition = agent.orientation
-        agent.skill = _clip(d.market_skill + d.market_skill_spread * self.rng.standard_normal())
+        agent.skill = _clip(d.hiring.market_skill + d.hiring.market_skill_spread * self.rng.standard_normal())
         agent.knowledge = agent.performance = agent.skill
-        agent.habit = _clip(d.habit_mean + d.habit_spread * self.rng.standard_normal())
-        agent.engagement, agent.trust = d.newcomer_engagement, d.newcomer_trust
-        agent.safety, agent.cynicism = d.newcomer_safety, d.newcomer_cynicism
+        agent.habit = _clip(d.hiring.habit_mean + d.hiring.habit_spread * self.rng.standard_normal())
+        agent.engagement, agent.trust = d.hiring.newcomer_engagement, d.hiring.newcomer_trust
+        agent.safety, agent.cynicism = d.hiring.newcomer_safety, d.hiring.newcomer_cynicism
         self.in_seat[seat] = agent
         if agent.is_leader:
             shares = [float(self.leadership.mix.get(name, 0.0)) for name in self.style_names]
@@ -574,7 +593,7 @@ class NaiveModel(Model):
         customers = sum(n for n in self.customers if math.isfinite(n))
         teams = self.members()
         team_x = {t: mean([a.orientation for a in ms]) for t, ms in teams.items()}
-        new = [abs(a.orientation - team_x[a.team]) for a in agents if a.tenure < d.onboarding_weeks]
+        new = [abs(a.orientation - team_x[a.team]) for a in agents if a.tenure < d.onboarding.weeks]
         members = {t: len(ms) for t, ms in teams.items()}
         total = sum(members.values())
         self.flows = {

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from omegaconf import OmegaConf
 
 from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.config import load_config
@@ -34,17 +35,17 @@ from sim.research.claims import load_spec, validate_claims
 from sim.results import atomic_write_bytes, atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN_RATES = (
-    "leader_pull",
-    "trust_rate",
-    "cynicism_rate",
-    "recognition_engagement",
-    "recognition_orientation",
-    "safety_rate",
-    "application_rate",
-    "engagement_rate",
-    "role_modelling",
-    "habit_formation",
+MAIN_RATES = (  # keys under dynamics
+    "leadership.pull",
+    "leadership.trust_rate",
+    "negative_talk.rate",
+    "recognition.engagement_gain",
+    "recognition.orientation_gain",
+    "mistakes.safety_rate",
+    "training.application_rate",
+    "engagement.rate",
+    "role_modelling.rate",
+    "habits.rate",
 )
 
 
@@ -53,7 +54,7 @@ def robust_variants() -> dict[str, list[str]]:
     dynamics = load_config().dynamics
 
     def scaled(factor: float) -> list[str]:
-        return [f"dynamics.{r}={min(float(dynamics[r]) * factor, 1.0):.6g}" for r in MAIN_RATES]
+        return [f"dynamics.{r}={min(float(OmegaConf.select(dynamics, r)) * factor, 1.0):.6g}" for r in MAIN_RATES]
 
     return {
         "small org (39 seats)": ["org=small_team"],

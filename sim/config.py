@@ -1,6 +1,7 @@
 """The configuration schema, its validation and the one way to load a composed config.
 
-The dataclasses below are the *schema*: types and allowed ranges. They hold no defaults
+The dataclasses below, with each mechanism's parameters defined beside it in ``sim/mechanisms/``
+(``DynamicsConfig`` gathers them), are the *schema*: types and allowed ranges. They hold no defaults
 (every field is ``MISSING``); the values live in ``configs/`` only, so there is one copy of
 each default. Hydra's ConfigStore registers the schema as ``base_config``; ``config.yaml``
 lists it first in its defaults, so unknown keys and wrong types are rejected by OmegaConf's
@@ -22,20 +23,27 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-UNIT = (0.0, 1.0)
+from sim.mechanisms.engagement import EngagementParams
+from sim.mechanisms.feedback import FeedbackParams
+from sim.mechanisms.habits import HabitsParams
+from sim.mechanisms.hiring import HiringParams
+from sim.mechanisms.ideas import IdeasParams
+from sim.mechanisms.influence import InfluenceParams
+from sim.mechanisms.leadership import LeadershipParams
+from sim.mechanisms.mistakes import MistakesParams
+from sim.mechanisms.negative_talk import NegativeTalkParams
+from sim.mechanisms.onboarding import OnboardingParams
+from sim.mechanisms.recognition import RecognitionParams
+from sim.mechanisms.role_modelling import RoleModellingParams
+from sim.mechanisms.service import ServiceParams
+from sim.mechanisms.service_standards import ServiceStandardsParams
+from sim.mechanisms.training import TrainingParams
+from sim.mechanisms.turnover import TurnoverParams
+from sim.params import UNIT, choice, param
 
 
 class ConfigError(ValueError):
     """A user-facing configuration problem; its message names the key, the value and the allowed range."""
-
-
-def _p(lo: float, hi: float) -> Any:
-    """A required field with an allowed closed range ``[lo, hi]``."""
-    return field(default=MISSING, metadata={"range": (lo, hi)})
-
-
-def _choice(*options: str) -> Any:
-    return field(default=MISSING, metadata={"choices": options})
 
 
 @dataclass
@@ -43,16 +51,16 @@ class OrgConfig:
     """Shape of a generated organisation (``sim.org.build_org``); ``org.source=generated``."""
 
     name: str = MISSING
-    source: str = _choice("generated")
-    departments: int = _p(1, 10_000)
-    teams_per_department: int = _p(1, 10_000)
-    team_size: int = _p(1, 1_000)  # staff seats per team, the team lead not counted
-    frontline_share: float = _p(*UNIT)  # share of teams that serve customers
-    peer_tie_prob: float = _p(*UNIT)  # density of peer ties inside a team
-    cross_ties_per_person: float = _p(0, 20)  # mean number of ties to people in other teams
-    served_teams: int = _p(0, 100)  # frontline teams each back-office team serves
-    vacancy_share: float = _p(0, 0.9)  # staff seats open but empty at the start
-    reserve_share: float = _p(0, 0.9)  # staff seats closed at the start, opened by growth
+    source: str = choice("generated")
+    departments: int = param(1, 10_000)
+    teams_per_department: int = param(1, 10_000)
+    team_size: int = param(1, 1_000)  # staff seats per team, the team lead not counted
+    frontline_share: float = param(*UNIT)  # share of teams that serve customers
+    peer_tie_prob: float = param(*UNIT)  # density of peer ties inside a team
+    cross_ties_per_person: float = param(0, 20)  # mean number of ties to people in other teams
+    served_teams: int = param(0, 100)  # frontline teams each back-office team serves
+    vacancy_share: float = param(0, 0.9)  # staff seats open but empty at the start
+    reserve_share: float = param(0, 0.9)  # staff seats closed at the start, opened by growth
 
 
 @dataclass
@@ -64,21 +72,21 @@ class FileOrgConfig:
     """
 
     name: str = MISSING
-    source: str = _choice("file")
+    source: str = choice("file")
     path: str = MISSING  # the org chart: CSV reports-to list, GraphML, or an edge list
-    format: str = _choice("auto", "csv", "graphml", "edgelist")  # auto: from the file's extension
+    format: str = choice("auto", "csv", "graphml", "edgelist")  # auto: from the file's extension
     roles: str | None = MISSING  # id,role[,team][,frontline][,vacant]: where an edge list keeps its roles
     ties: str | None = MISSING  # peer/advice ties, two ids a line; without it peers are generated inside teams
     survey: str | None = MISSING  # id,engagement,trust,orientation: the measured initial state
-    survey_scale: str = _choice("auto", "1-5", "0-100", "0-1")  # auto: per column, from its values
+    survey_scale: str = choice("auto", "1-5", "0-100", "0-1")  # auto: per column, from its values
     encoding: str = MISSING  # of every file, e.g. utf-8 (a byte-order mark is allowed) or cp1252
-    edge_direction: str = _choice("report_to_manager", "manager_to_report")  # of reports-to edges (GraphML, edges)
-    unlabelled_staff: str = _choice("frontline", "back_office")  # what staff with no role given do
+    edge_direction: str = choice("report_to_manager", "manager_to_report")  # of reports-to edges (GraphML, edges)
+    unlabelled_staff: str = choice("frontline", "back_office")  # what staff with no role given do
     virtual_root: bool = MISSING  # several roots: add one virtual executive above them instead of stopping
-    peer_tie_prob: float = _p(*UNIT)  # density of generated peer ties inside a team (no ties file)
-    cross_ties_per_person: float = _p(0, 20)  # generated ties to staff of other teams (no ties file)
-    served_teams: int = _p(0, 100)  # frontline teams of its department each back-office team serves
-    max_file_mb: float = _p(0.001, 100_000)  # refuse any input file larger than this
+    peer_tie_prob: float = param(*UNIT)  # density of generated peer ties inside a team (no ties file)
+    cross_ties_per_person: float = param(0, 20)  # generated ties to staff of other teams (no ties file)
+    served_teams: int = param(0, 100)  # frontline teams of its department each back-office team serves
+    max_file_mb: float = param(0.001, 100_000)  # refuse any input file larger than this
 
 
 # ``org.source`` picks the schema an org node is checked against.
@@ -89,16 +97,16 @@ ORG_SCHEMAS: dict[str, type] = {"generated": OrgConfig, "file": FileOrgConfig}
 class StyleConfig:
     """A leader's style; every lever in [0, 1] (seed 001's Manager A and B are two of these)."""
 
-    vision: float = _p(*UNIT)  # clarity of the stated service vision
-    integrity: float = _p(*UNIT)  # say-do consistency (behavioural integrity)
-    support: float = _p(*UNIT)  # asks opinions, helps solve problems, empowers
-    recognition_rate: float = _p(*UNIT)  # chance per week of recognising a good performer seen
-    recognition_public: float = _p(*UNIT)  # share of recognition given in public
-    mistake_tolerance: float = _p(*UNIT)  # learning reaction to a reported mistake instead of blame
-    idea_support: float = _p(*UNIT)  # chance an idea proposed is evaluated and resourced
-    knowledge_sharing: float = _p(*UNIT)
-    gossip: float = _p(*UNIT)  # breaks confidences, talks people and customers down
-    transparency: float = _p(*UNIT)  # communication during tough changes
+    vision: float = param(*UNIT)  # clarity of the stated service vision
+    integrity: float = param(*UNIT)  # say-do consistency (behavioural integrity)
+    support: float = param(*UNIT)  # asks opinions, helps solve problems, empowers
+    recognition_rate: float = param(*UNIT)  # chance per week of recognising a good performer seen
+    recognition_public: float = param(*UNIT)  # share of recognition given in public
+    mistake_tolerance: float = param(*UNIT)  # learning reaction to a reported mistake instead of blame
+    idea_support: float = param(*UNIT)  # chance an idea proposed is evaluated and resourced
+    knowledge_sharing: float = param(*UNIT)
+    gossip: float = param(*UNIT)  # breaks confidences, talks people and customers down
+    transparency: float = param(*UNIT)  # communication during tough changes
 
 
 @dataclass
@@ -109,7 +117,7 @@ class LeadershipConfig:
     executive: StyleConfig = MISSING
     styles: dict[str, StyleConfig] = MISSING
     mix: dict[str, float] = MISSING  # share of non-executive leaders per style name
-    spread: float = _p(0, 0.5)  # sd of per-leader deviation from the style (message consistency, C11)
+    spread: float = param(0, 0.5)  # sd of per-leader deviation from the style (message consistency, C11)
 
 
 @dataclass
@@ -117,16 +125,16 @@ class PoliciesConfig:
     """Organisation-wide policies (the levers that are not a leader's personal style)."""
 
     name: str = MISSING
-    standards_in_appraisal: float = _p(*UNIT)  # service standards written into reviews and pay (C12)
-    practice_support: float = _p(*UNIT)  # training followed by application on the job (C4)
-    feedback_sharing: float = _p(*UNIT)  # customer feedback gathered and shared back (C10)
-    negative_talk_curb: float = _p(*UNIT)  # norms against talking customers down (C14)
-    hiring_selectivity: float = _p(*UNIT)  # hiring for fit (C13)
-    onboarding: float = _p(*UNIT)  # socialisation intensity of new hires (C13)
+    standards_in_appraisal: float = param(*UNIT)  # service standards written into reviews and pay (C12)
+    practice_support: float = param(*UNIT)  # training followed by application on the job (C4)
+    feedback_sharing: float = param(*UNIT)  # customer feedback gathered and shared back (C10)
+    negative_talk_curb: float = param(*UNIT)  # norms against talking customers down (C14)
+    hiring_selectivity: float = param(*UNIT)  # hiring for fit (C13)
+    onboarding: float = param(*UNIT)  # socialisation intensity of new hires (C13)
     remove_misfits: bool = MISSING  # part with persistent misfits (C12)
-    misfit_threshold: float = _p(*UNIT)
-    misfit_weeks: int = _p(1, 520)
-    hire_rate: float = _p(*UNIT)  # chance per week that an open vacancy is filled
+    misfit_threshold: float = param(*UNIT)
+    misfit_weeks: int = param(1, 520)
+    hire_rate: float = param(*UNIT)  # chance per week that an open vacancy is filled
 
 
 #: The levers of a leader's style, in schema order (one row each of ``sim.state.Styles``).
@@ -140,16 +148,16 @@ class CustomersConfig:
     """The customer population served by each frontline team."""
 
     name: str = MISSING
-    per_frontline_seat: float = _p(0, 1e6)  # customers per frontline seat at the start
-    price: float = _p(0, 1e9)  # revenue per retained customer per week
-    memory: float = _p(*UNIT)  # weight of this week's quality in satisfaction
-    base_churn: float = _p(*UNIT)  # weekly churn of a fully satisfied, loyal customer base
-    churn_sensitivity: float = _p(*UNIT)  # extra weekly churn at zero satisfaction
-    loyalty_rate: float = _p(*UNIT)  # speed at which loyalty follows satisfaction
-    acquisition: float = _p(*UNIT)  # weekly acquisition per unit of free capacity at full satisfaction
-    headroom: float = _p(0, 10)  # how far above capacity demand can grow
-    satisfaction0: float = _p(*UNIT)
-    expectation_spread: float = _p(0, 0.5)  # sd across teams of what their customer segment expects
+    per_frontline_seat: float = param(0, 1e6)  # customers per frontline seat at the start
+    price: float = param(0, 1e9)  # revenue per retained customer per week
+    memory: float = param(*UNIT)  # weight of this week's quality in satisfaction
+    base_churn: float = param(*UNIT)  # weekly churn of a fully satisfied, loyal customer base
+    churn_sensitivity: float = param(*UNIT)  # extra weekly churn at zero satisfaction
+    loyalty_rate: float = param(*UNIT)  # speed at which loyalty follows satisfaction
+    acquisition: float = param(*UNIT)  # weekly acquisition per unit of free capacity at full satisfaction
+    headroom: float = param(0, 10)  # how far above capacity demand can grow
+    satisfaction0: float = param(*UNIT)
+    expectation_spread: float = param(0, 0.5)  # sd across teams of what their customer segment expects
 
 
 @dataclass
@@ -159,7 +167,7 @@ class EventConfig:
     ``kind`` decides which of the optional fields matter; :func:`validate` checks them.
     """
 
-    kind: str = _choice(
+    kind: str = choice(
         "training_wave",
         "leadership_change",
         "recognition_programme",
@@ -169,7 +177,7 @@ class EventConfig:
         "growth",
         "policy_change",
     )
-    week: int = _p(0, 100_000)
+    week: int = param(0, 100_000)
     duration: int = field(default=0, metadata={"range": (0, 100_000)})  # 0: to the end of the run
     every: int = field(default=0, metadata={"range": (0, 100_000)})  # repeat period; 0 = once
     repeats: int = field(default=1, metadata={"range": (1, 100_000)})
@@ -205,91 +213,32 @@ class MechanismSwitches:
 
 @dataclass
 class DynamicsConfig:
-    """Rates and weights of the mechanisms (per week). See each mechanism's docstring."""
+    """Rates and weights of the mechanisms (per week), one node per mechanism, each defined beside its
+    mechanism in ``sim/mechanisms/`` with the formula it enters (``dynamics.influence.anchor``...)."""
 
     name: str = MISSING
-    # people at hire (labour market)
-    market_orientation: float = _p(*UNIT)
-    market_spread: float = _p(0.01, 0.5)
-    market_skill: float = _p(*UNIT)
-    market_skill_spread: float = _p(0, 0.5)
-    habit_mean: float = _p(*UNIT)
-    habit_spread: float = _p(0, 0.5)
-    newcomer_engagement: float = _p(*UNIT)
-    newcomer_trust: float = _p(*UNIT)
-    newcomer_safety: float = _p(*UNIT)
-    newcomer_cynicism: float = _p(*UNIT)
-    initial_tenure_max: float = _p(0, 2000)  # weeks; the first workforce's tenure ~ U(0, max)
-    candidates_max: int = _p(1, 50)  # candidates seen per hire at full selectivity
-    # leadership and trust
-    trust_rate: float = _p(*UNIT)
-    leader_pull: float = _p(*UNIT)
-    hypocrisy_cynicism: float = _p(*UNIT)
-    role_modelling: float = _p(*UNIT)  # leaders copy their own leader's style, scaled by trust (C9)
-    style_anchor: float = _p(*UNIT)  # pull of a leader's personal style
-    # social influence (Friedkin-Johnsen)
-    anchor: float = _p(*UNIT)  # weekly weight of one's disposition, scaled by habit strength
-    self_weight: float = _p(0, 100)
-    leader_weight: float = _p(0, 100)
-    report_weight: float = _p(0, 100)
-    peer_weight: float = _p(0, 100)
-    cross_weight: float = _p(0, 100)
-    habit_formation: float = _p(*UNIT)  # drift of disposition toward practised orientation
-    # negative talk
-    cynicism_rate: float = _p(*UNIT)
-    negativity_bias: float = _p(1, 20)
-    gossip_seed: float = _p(*UNIT)
-    cynicism_drag: float = _p(*UNIT)  # pull of cynicism on orientation
-    change_rumour: float = _p(*UNIT)  # cynicism seeded by a shock communicated opaquely (C8)
-    change_whiplash: float = _p(0, 10)  # cynicism seeded by a withdrawn recognition programme (C15)
-    # recognition
-    recognition_engagement: float = _p(*UNIT)
-    recognition_orientation: float = _p(*UNIT)
-    recognition_spillover: float = _p(*UNIT)
-    observation_noise: float = _p(0, 1)
-    # mistakes and psychological safety
-    mistake_rate: float = _p(*UNIT)
-    safety_rate: float = _p(*UNIT)
-    learning: float = _p(*UNIT)
-    hidden_penalty: float = _p(*UNIT)
-    # training and practice
-    application_rate: float = _p(*UNIT)
-    knowledge_decay: float = _p(*UNIT)
-    training_orientation: float = _p(*UNIT)
-    skill_sharing: float = _p(*UNIT)
-    # ideas
-    idea_rate: float = _p(0, 10)
-    idea_lift: float = _p(*UNIT)
-    process_decay: float = _p(*UNIT)
-    process_baseline: float = _p(*UNIT)
-    # engagement
-    engagement_rate: float = _p(*UNIT)
-    # service standards (Oliva & Sterman)
-    standard_drift: float = _p(*UNIT)
-    standard_anchor: float = _p(*UNIT)
-    standard_initial: float = _p(*UNIT)
-    standard_slack: float = _p(*UNIT)  # how far people may exceed the standard they hold
-    pressure_effect: float = _p(*UNIT)
-    normal_engagement: float = _p(0.01, 1)  # engagement at which a person carries a full workload
-    # service quality weights
-    w_skill: float = _p(0, 10)
-    w_orientation: float = _p(0, 10)
-    w_engagement: float = _p(0, 10)
-    w_internal: float = _p(0, 10)
-    w_process: float = _p(0, 10)
-    quality_noise: float = _p(0, 1)
-    # customer feedback
-    feedback_orientation: float = _p(*UNIT)
-    feedback_engagement: float = _p(*UNIT)
-    # turnover
-    quit_base: float = _p(*UNIT)
-    quit_disengaged: float = _p(*UNIT)
-    quit_pressure: float = _p(*UNIT)
-    # onboarding
-    onboarding_pull: float = _p(*UNIT)
-    onboarding_weeks: float = _p(1, 520)
-    # shocks
-    shock_trust: float = _p(*UNIT)
+    hiring: HiringParams = MISSING  # the labour market people are drawn from at hire
+    leadership: LeadershipParams = MISSING
+    role_modelling: RoleModellingParams = MISSING
+    influence: InfluenceParams = MISSING
+    habits: HabitsParams = MISSING
+    negative_talk: NegativeTalkParams = MISSING
+    recognition: RecognitionParams = MISSING
+    mistakes: MistakesParams = MISSING
+    training: TrainingParams = MISSING
+    ideas: IdeasParams = MISSING
+    engagement: EngagementParams = MISSING
+    service_standards: ServiceStandardsParams = MISSING
+    service: ServiceParams = MISSING
+    feedback: FeedbackParams = MISSING
+    turnover: TurnoverParams = MISSING
+    onboarding: OnboardingParams = MISSING
+
+
+# ``dynamics.<mechanism>`` -> the dataclass of that mechanism's parameters
+MECHANISM_PARAMS: dict[str, type] = {
+    name: hint for name, hint in typing.get_type_hints(DynamicsConfig).items() if dataclasses.is_dataclass(hint)
+}
 
 
 @dataclass
@@ -304,7 +253,7 @@ class Config:
     """The whole run: ``seed`` and ``steps`` plus one node per config group."""
 
     seed: int = field(default=MISSING, metadata={"range": (0, 2**63 - 1)})
-    steps: int = _p(1, 100_000)
+    steps: int = param(1, 100_000)
     name: str = MISSING  # a label for the run; each scenario sets its own
     # Any: the node follows one of ORG_SCHEMAS, chosen by ``org.source`` (typed by ``typed_org``).
     org: Any = MISSING
@@ -324,6 +273,29 @@ def only_mechanisms(*names: str) -> list[str]:
     if unknown:
         raise ConfigError(f"no mechanism named {sorted(unknown)[0]!r}")
     return [f"mechanisms.{f.name}={str(f.name in names).lower()}" for f in dataclasses.fields(MechanismSwitches)]
+
+
+def check_override(override: str) -> None:
+    """Refuse a ``key=value`` override whose dotted key names no field of the schema's typed nodes, or that
+    sets a node of keys (``dynamics.influence``) to a single value (``ConfigError``).
+
+    Hydra refuses these too, but over several lines; the command line checks first so that the message
+    is one line. The check stops at an untyped node (``org``, ``events``, ``leadership.styles``), which
+    :func:`validate` checks once the config is composed.
+    """
+    key, _, value = override.partition("=")
+    schema: Any = Config
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        hints = typing.get_type_hints(schema)
+        if part not in hints:
+            raise ConfigError(f"{'.'.join(parts[: depth + 1])} is not a known key: choose from {', '.join(hints)}")
+        schema = hints[part]
+        if not dataclasses.is_dataclass(schema):
+            return
+    if not value.lstrip().startswith("{"):
+        fields = ", ".join(spec.name for spec in dataclasses.fields(schema))
+        raise ConfigError(f"{key} is a group of keys, not a value: set one of {key}.{{{fields}}}")
 
 
 def register_configs() -> None:
@@ -476,6 +448,8 @@ def validate(cfg: DictConfig) -> None:
     typed_org(cfg.org)
     for group, schema in _NESTED.items():
         _validate_node(cfg[group], schema, f"{group}.")
+    for name, schema in MECHANISM_PARAMS.items():
+        _validate_node(cfg.dynamics[name], schema, f"dynamics.{name}.")
     lead = cfg.leadership
     _validate_node(lead, LeadershipConfig, "leadership.")
     _validate_node(lead.executive, StyleConfig, "leadership.executive.")

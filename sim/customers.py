@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms.bounds import nan_to, unit
-from sim.mechanisms.draws import binomial, poisson
+from sim.numerics import binomial, nan_to, poisson, unit
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,8 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_sum, weighted_mean
-from sim.mechanisms.bounds import nan_to, unit
-from sim.metrics import MODEL_METRICS, TEAM_METRICS, model_metrics, team_columns
+from sim.metrics import MODEL_METRICS, TEAM_METRICS, customer_satisfaction, model_metrics, team_columns
+from sim.numerics import group_mean, group_sum, nan_to, unit
 from sim.org import Org
 from sim.org.files import org_from_config
 from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
@@ -118,9 +117,7 @@ class ServiceCultureModel(Model):
         self.is_root = o.manager < 0
         self.staff = ~o.is_leader
         self._led_leaders = np.flatnonzero(o.is_leader & ~self.is_root)
-        self.tie_weights = (
-            float(self.dyn.peer_weight) * o.peer_ties + float(self.dyn.cross_weight) * o.cross_ties
-        ).tocsr()
+        self.tie_weights = influence.tie_weights(o.peer_ties, o.cross_ties, self.dyn.influence)
         self.style_names = tuple(cfg.leadership.styles)
         shares = np.array([float(self.leadership.mix.get(name, 0.0)) for name in self.style_names])
         self._style_shares = shares / shares.sum()  # the leadership mix, fixed for the run
@@ -153,8 +150,8 @@ class ServiceCultureModel(Model):
         capacity = self._capacity(o.initially_open)
         s0 = float(self.customer_cfg.satisfaction0)
         return TeamState(
-            process=np.full(nt, float(self.dyn.process_baseline)),
-            standard=np.full(nt, float(self.dyn.standard_initial)),
+            process=np.full(nt, self.dyn.ideas.process_baseline),
+            standard=np.full(nt, self.dyn.service_standards.initial),
             customers=capacity.copy(),
             satisfaction=np.where(o.frontline_team, s0, np.nan),
             loyalty=np.where(o.frontline_team, s0, np.nan),
@@ -181,10 +178,10 @@ class ServiceCultureModel(Model):
         if seats.size == 0:
             return
         p, o = self.people, self.org
-        new = draw_newcomers(seats.size, self.policies["hiring_selectivity"], self.dyn, self.rng)
+        new = draw_newcomers(seats.size, self.policies["hiring_selectivity"], self.dyn.hiring, self.rng)
         for name in PERSON_VARIABLES:
             getattr(p, name)[seats] = new[name]
-        p.tenure[seats] = self.rng.uniform(0, float(self.dyn.initial_tenure_max), seats.size) if first else 0.0
+        p.tenure[seats] = self.rng.uniform(0, self.dyn.hiring.initial_tenure_max, seats.size) if first else 0.0
         p.misfit_weeks[seats] = 0
         p.filled[seats] = True
         leaders = seats[o.is_leader[seats]]
@@ -345,7 +342,7 @@ class ServiceCultureModel(Model):
                 p.safety,
                 p.cynicism,
                 pressure,
-                float(self.dyn.engagement_rate),
+                self.dyn.engagement,
             )
         if self.on.service_standards:
             self._standards(team_quality)
@@ -354,7 +351,7 @@ class ServiceCultureModel(Model):
             self._feedback()
         if self.on.habits:
             p = self.people
-            p.disposition = habits.form_habits(p.disposition, p.orientation, p.habit, float(self.dyn.habit_formation))
+            p.disposition = habits.form_habits(p.disposition, p.orientation, p.habit, self.dyn.habits)
         if self.on.onboarding:
             self._onboarding()
         headcount = float(self.people.filled.sum())
@@ -390,26 +387,24 @@ class ServiceCultureModel(Model):
             np.bincount(o.team, weights=staff * p.open, minlength=o.n_teams),
             np.bincount(
                 o.team,
-                weights=staff * p.filled * service.effort(p.engagement, self.dyn.normal_engagement),
+                weights=staff * p.filled * service.effort(p.engagement, self.dyn.service),
                 minlength=o.n_teams,
             ),
             o.frontline_team,
         )
 
     def _leadership(self, week: Week) -> None:
-        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.leadership
         target = leadership.trust_target(s.integrity[b], s.support[b], p.skill[b], s.gossip[b])
-        p.trust = leadership.update_trust(
-            p.trust, target, float(d.trust_rate), week.shock, s.transparency[b], float(d.shock_trust)
-        )
+        p.trust = leadership.update_trust(p.trust, target, week.shock, s.transparency[b], cfg)
         source_trust = np.where(self.is_root, 1.0, p.trust)
         p.orientation = leadership.leader_signal(
-            p.orientation, source_trust, p.habit, s.vision[b], p.orientation[b], float(d.leader_pull)
+            p.orientation, source_trust, p.habit, s.vision[b], p.orientation[b], cfg
         )
 
     def _role_modelling(self) -> None:
         # only leaders below the top model themselves on a boss: work on their seats, not all n
-        p, d, seats = self.people, self.dyn, self._led_leaders
+        p, seats = self.people, self._led_leaders
         bosses = self.boss[seats]
         active = p.filled[seats] & p.filled[bosses]
         current = self.styles.matrix  # every lever at once (one row each)
@@ -419,35 +414,28 @@ class ServiceCultureModel(Model):
             current[:, bosses],
             p.trust[seats],
             active,
-            d.role_modelling,
-            d.style_anchor,
+            self.dyn.role_modelling,
         )
 
     def _influence(self) -> None:
-        p, d = self.people, self.dyn
+        p = self.people
         x = influence.influence_step(
             p.orientation,
             p.disposition,
-            float(d.anchor) * p.habit,
+            p.habit,
             self.tie_weights,
             self.org.manager,
             p.trust,
             p.filled,
-            float(d.self_weight),
-            float(d.leader_weight),
-            float(d.report_weight),
+            self.dyn.influence,
         )
         p.orientation = np.where(p.filled, x, p.orientation)
 
     def _negative_talk(self, week: Week) -> None:
-        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.negative_talk
         rate = self._recognition_rate(week)
         unrest = negative_talk.change_unrest(
-            week.shock,
-            s.transparency[b],
-            np.maximum(self._last_recognition_rate - rate, 0.0),
-            d.change_rumour,
-            d.change_whiplash,
+            week.shock, s.transparency[b], np.maximum(self._last_recognition_rate - rate, 0.0), cfg
         )
         self._last_recognition_rate = rate
         p.cynicism = negative_talk.spread_cynicism(
@@ -458,40 +446,27 @@ class ServiceCultureModel(Model):
             s.vision[b],
             s.integrity[b],
             self.policies["negative_talk_curb"],
-            float(d.cynicism_rate),
-            float(d.negativity_bias),
-            float(d.gossip_seed),
-            float(d.hypocrisy_cynicism),
+            cfg,
             unrest,
         )
-        p.orientation = negative_talk.cynicism_drag(p.orientation, p.cynicism, p.habit, float(d.cynicism_drag))
+        p.orientation = negative_talk.cynicism_drag(p.orientation, p.cynicism, p.habit, cfg)
 
     def _training(self, week: Week) -> None:
-        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.training
         for mask, dose in week.training:
             p.knowledge, p.orientation = training.train(
-                p.knowledge, p.orientation, p.cynicism, p.habit, mask & p.filled, dose, float(d.training_orientation)
+                p.knowledge, p.orientation, p.cynicism, p.habit, mask & p.filled, dose, cfg
             )
         practice = self.policies["practice_support"] * (0.5 + 0.5 * s.support[b])
-        p.knowledge, p.skill = training.practise(
-            p.knowledge,
-            p.skill,
-            p.orientation,
-            p.cynicism,
-            practice,
-            float(d.application_rate),
-            float(d.knowledge_decay),
-        )
-        p.knowledge = training.share_knowledge(p.knowledge, p.skill[b], s.knowledge_sharing[b], float(d.skill_sharing))
+        p.knowledge, p.skill = training.practise(p.knowledge, p.skill, p.orientation, p.cynicism, practice, cfg)
+        p.knowledge = training.share_knowledge(p.knowledge, p.skill[b], s.knowledge_sharing[b], cfg)
 
     def _mistakes(self, pressure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p, s, b, d = self.people, self.styles, self.boss, self.dyn
+        p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.mistakes
         if not self.on.mistakes:
             zero = np.zeros(self.org.n)
             return zero, zero
-        reported, hidden = mistakes.make_mistakes(
-            p.skill, pressure, p.safety, p.filled, float(d.mistake_rate), self.draw_rng
-        )
+        reported, hidden = mistakes.make_mistakes(p.skill, pressure, p.safety, p.filled, cfg, self.draw_rng)
         p.safety, p.skill, p.engagement = mistakes.react_to_mistakes(
             p.safety,
             p.skill,
@@ -500,34 +475,31 @@ class ServiceCultureModel(Model):
             s.mistake_tolerance[b],
             s.support[b],
             s.gossip[b],
-            float(d.safety_rate),
-            float(d.learning),
+            cfg,
         )
         return reported, hidden
 
     def _ideas(self) -> tuple[np.ndarray, np.ndarray]:
-        p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
+        p, s, b, cfg, o = self.people, self.styles, self.boss, self.dyn.ideas, self.org
         if not self.on.ideas:
             zero = np.zeros(o.n)
             return zero, zero
         proposed, adopted = ideas.propose_and_adopt(
-            p.engagement, p.safety, s.support[b], s.idea_support[b], p.filled, float(d.idea_rate), self.draw_rng
+            p.engagement, p.safety, s.support[b], s.idea_support[b], p.filled, cfg, self.draw_rng
         )
         f = p.filled.astype(float)
         self.teams.process = ideas.lift_process(
             self.teams.process,
             group_sum(adopted, o.team, f, o.n_teams),
             np.bincount(o.team, weights=f, minlength=o.n_teams),
-            float(d.idea_lift),
-            float(d.process_decay),
-            float(d.process_baseline),
+            cfg,
         )
         p.engagement = ideas.idea_engagement(p.engagement, proposed, adopted)
         return proposed, adopted
 
     def _service(self, pressure: np.ndarray, hidden: np.ndarray) -> np.ndarray:
         """Deliver service; returns each team's mean quality (NaN for teams with no staff)."""
-        p, o, d, t = self.people, self.org, self.dyn, self.teams
+        p, o, cfg, t = self.people, self.org, self.dyn.service, self.teams
         iq, has = service.internal_service(p.performance, o.team, o.backoffice & p.filled, o.serves, o.n_teams)
         frontline = o.frontline
         cap = service.capability(
@@ -537,23 +509,10 @@ class ServiceCultureModel(Model):
             iq[o.team],
             t.process[o.team],
             has[o.team] & frontline,
-            float(d.w_skill),
-            float(d.w_orientation),
-            float(d.w_engagement),
-            float(d.w_internal),
-            float(d.w_process),
+            cfg,
         )
-        noise = self.draw_rng.normal(0.0, float(d.quality_noise), o.n) if self.draw_rng is not None else 0.0
-        q = service.deliver(
-            cap,
-            pressure,
-            t.standard[o.team],
-            float(d.standard_slack),
-            hidden,
-            float(d.hidden_penalty),
-            float(d.pressure_effect),
-            noise,
-        )
+        noise = self.draw_rng.normal(0.0, cfg.noise, o.n) if self.draw_rng is not None else 0.0
+        q = service.deliver(cap, pressure, t.standard[o.team], hidden, noise, cfg)
         self.quality = np.where(p.filled, q, np.nan)
         p.performance = np.where(p.filled, q, p.performance)
         return group_mean(q, o.team, (p.filled & self.staff).astype(float), o.n_teams)
@@ -566,7 +525,7 @@ class ServiceCultureModel(Model):
         return unit(rate + week.recognition_boost[self.boss] * (1.0 - rate))
 
     def _recognition(self, team_quality: np.ndarray, week: Week) -> np.ndarray:
-        p, s, b, d, o = self.people, self.styles, self.boss, self.dyn, self.org
+        p, s, b, cfg, o = self.people, self.styles, self.boss, self.dyn.recognition, self.org
         if not self.on.recognition:
             return np.zeros(o.n)
         rate = self._recognition_rate(week)
@@ -577,8 +536,8 @@ class ServiceCultureModel(Model):
             norm,
             self.policies["standards_in_appraisal"],
             rate,
-            float(d.observation_noise),
             p.filled & ~self.is_root,
+            cfg,
             self.draw_rng,
         )
         p.engagement, p.orientation = recognition.apply_recognition(
@@ -590,9 +549,7 @@ class ServiceCultureModel(Model):
             o.team,
             p.filled,
             o.n_teams,
-            float(d.recognition_engagement),
-            float(d.recognition_orientation),
-            float(d.recognition_spillover),
+            cfg,
         )
         return recognised
 
@@ -602,8 +559,7 @@ class ServiceCultureModel(Model):
             self.teams.standard,
             team_quality,
             anchoring,
-            float(self.dyn.standard_drift),
-            float(self.dyn.standard_anchor),
+            self.dyn.service_standards,
         )
 
     def _customers(self, team_quality: np.ndarray) -> tuple[float, float]:
@@ -629,15 +585,10 @@ class ServiceCultureModel(Model):
 
     def customer_satisfaction(self) -> float:
         """Customer-weighted mean satisfaction over frontline teams."""
-        t = self.teams
-        front = self.org.frontline_team
-        weight = t.customers[front]
-        if weight.sum() <= 0:
-            return float(np.nanmean(t.satisfaction[front])) if front.any() else float("nan")
-        return weighted_mean(t.satisfaction[front], weight)
+        return customer_satisfaction(self.teams, self.org.frontline_team)
 
     def _feedback(self) -> None:
-        p, o, d = self.people, self.org, self.dyn
+        p, o = self.people, self.org
         overall = self.customer_satisfaction()
         overall = 0.5 if np.isnan(overall) else overall
         seen = np.where(o.frontline, nan_to(self.teams.satisfaction, 0.0)[o.team], overall)
@@ -647,13 +598,12 @@ class ServiceCultureModel(Model):
             p.habit,
             seen,
             self.policies["feedback_sharing"],
-            float(d.feedback_orientation),
-            float(d.feedback_engagement),
+            self.dyn.feedback,
         )
         p.orientation, p.engagement = x, e
 
     def _onboarding(self) -> None:
-        p, o, d = self.people, self.org, self.dyn
+        p, o = self.people, self.org
         f = p.filled.astype(float)
         norm = group_mean(p.orientation, o.team, f, o.n_teams)[o.team]
         x, x0 = onboarding.socialise(
@@ -662,19 +612,16 @@ class ServiceCultureModel(Model):
             p.tenure,
             nan_to(norm, p.orientation),
             self.policies["onboarding"],
-            float(d.onboarding_pull),
-            float(d.onboarding_weeks),
+            self.dyn.onboarding,
         )
         p.orientation = np.where(p.filled, x, p.orientation)
         p.disposition = np.where(p.filled, x0, p.disposition)
 
     def _turnover_and_hiring(self, week: Week, pressure: np.ndarray) -> float:
-        p, d, rng = self.people, self.dyn, self.rng
+        p, rng = self.people, self.rng
         leaving = np.zeros(self.org.n, dtype=bool)
         if self.on.turnover:
-            hazard = turnover.quit_hazard(
-                p.engagement, pressure, float(d.quit_base), float(d.quit_disengaged), float(d.quit_pressure)
-            )
+            hazard = turnover.quit_hazard(p.engagement, pressure, self.dyn.turnover)
             leaving |= turnover.draw_quits(hazard, p.filled, rng)
             p.misfit_weeks, removed = turnover.misfits(
                 p.misfit_weeks,
@@ -697,10 +644,22 @@ class ServiceCultureModel(Model):
 
     # ---------------------------------------------------------------- records
     def _record(self, **flows) -> None:
-        teams = team_columns(self)
-        self.flows = model_metrics(self, teams=teams, **flows)
+        p, o = self.people, self.org
+        per_team = team_columns(p, o, self.teams, self.styles, self.quality)
+        self.flows = model_metrics(
+            p,
+            o,
+            self.teams,
+            self.quality,
+            is_root=self.is_root,
+            satisfaction=self.customer_satisfaction(),
+            price=self.customer_cfg.price,
+            onboarding_weeks=self.dyn.onboarding.weeks,
+            per_team=per_team,
+            **flows,
+        )
         self.datacollector.collect(self)
-        self._team_rows.append(np.column_stack([teams[name] for name in TEAM_METRICS]))
+        self._team_rows.append(np.column_stack([per_team[name] for name in TEAM_METRICS]))
 
     def timeseries(self) -> pd.DataFrame:
         """One row per step: ``step`` and every model-level metric of docs/outputs.md."""
@@ -727,13 +686,5 @@ class ServiceCultureModel(Model):
 
 def influence_only_matrix(model: ServiceCultureModel) -> sp.csr_matrix:
     """The Friedkin-Johnsen W of the model's current state (for closed-form checks)."""
-    p, d = model.people, model.dyn
-    return influence.influence_matrix(
-        model.tie_weights,
-        model.org.manager,
-        p.trust,
-        p.filled,
-        float(d.self_weight),
-        float(d.leader_weight),
-        float(d.report_weight),
-    )
+    p = model.people
+    return influence.influence_matrix(model.tie_weights, model.org.manager, p.trust, p.filled, model.dyn.influence)

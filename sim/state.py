@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import STYLE_LEVERS, StyleConfig
-from sim.mechanisms.bounds import unit
+from sim.mechanisms.hiring import HiringParams
+from sim.numerics import unit
 
 PERSON_VARIABLES = (
     "orientation",  # service orientation: the culture variable
@@ -136,7 +137,7 @@ class TeamState:
 def draw_newcomers(
     count: int,
     selectivity: float,
-    dyn,
+    cfg: HiringParams,
     rng: np.random.Generator | None,
 ) -> dict[str, np.ndarray]:
     """People drawn from the labour market for ``count`` seats.
@@ -145,28 +146,28 @@ def draw_newcomers(
     candidates by service orientation, each drawn from N(market_orientation, market_spread).
     With ``rng=None`` every newcomer gets the expected value of that best-of-k draw.
     """
-    k = 1 + int(round(selectivity * (int(dyn.candidates_max) - 1)))
-    mean, sd = float(dyn.market_orientation), float(dyn.market_spread)
+    k = 1 + int(round(selectivity * (cfg.candidates_max - 1)))
+    mean, sd = cfg.market_orientation, cfg.market_spread
     if rng is None:
         best = np.full(count, mean + sd * expected_max_of_normals(k))
-        skill = np.full(count, float(dyn.market_skill))
-        habit = np.full(count, float(dyn.habit_mean))
+        skill = np.full(count, cfg.market_skill)
+        habit = np.full(count, cfg.habit_mean)
     else:
         best = mean + sd * rng.standard_normal((count, k)).max(axis=1)
-        skill = float(dyn.market_skill) + float(dyn.market_skill_spread) * rng.standard_normal(count)
-        habit = float(dyn.habit_mean) + float(dyn.habit_spread) * rng.standard_normal(count)
+        skill = cfg.market_skill + cfg.market_skill_spread * rng.standard_normal(count)
+        habit = cfg.habit_mean + cfg.habit_spread * rng.standard_normal(count)
     x = unit(best)
     skill = unit(skill)
     return {
         "orientation": x,
         "disposition": x.copy(),
-        "engagement": np.full(count, float(dyn.newcomer_engagement)),
-        "trust": np.full(count, float(dyn.newcomer_trust)),
-        "safety": np.full(count, float(dyn.newcomer_safety)),
+        "engagement": np.full(count, cfg.newcomer_engagement),
+        "trust": np.full(count, cfg.newcomer_trust),
+        "safety": np.full(count, cfg.newcomer_safety),
         "skill": skill,
         "knowledge": skill.copy(),
         "habit": unit(habit),
-        "cynicism": np.full(count, float(dyn.newcomer_cynicism)),
+        "cynicism": np.full(count, cfg.newcomer_cynicism),
         "performance": skill.copy(),
     }
 

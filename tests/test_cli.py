@@ -51,7 +51,7 @@ def test_multirun_over_seeds(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["dynamics.anchor=3"], "dynamics.anchor=3.0 is out of range: allowed [0.0, 1.0]"),
+        (["dynamics.influence.anchor=3"], "dynamics.influence.anchor=3.0 is out of range: allowed [0.0, 1.0]"),
         (["no_such_key=1"], "no_such_key"),
         (["+policies.no_such_policy=1"], "policies.no_such_policy is not a known key"),
         (["scenario=nope"], "scenario/nope"),
@@ -75,3 +75,13 @@ def test_the_command_modules_answer_under_their_old_names(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nowhere" in done.stderr
     done = subprocess.run([*run, "sim.org", "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "check" in done.stdout
+
+
+def test_a_key_the_schema_lacks_fails_in_one_line_before_hydra_starts(tmp_path):
+    done = sim("dynamics.anchor=0.2", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: dynamics.anchor is not a known key: choose from name, hiring, leadership, role_modelling, influence, "
+        "habits, negative_talk, recognition, mistakes, training, ideas, engagement, service_standards, service, "
+        "feedback, turnover, onboarding"
+    ]

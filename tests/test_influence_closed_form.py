@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from sim import ServiceCultureModel, load_config
 from sim.config import only_mechanisms
-from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step
+from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step, ties_only
 from sim.model import influence_only_matrix
 
 
@@ -16,7 +16,7 @@ def test_model_with_influence_only_reaches_the_closed_form(org):
     cfg = load_config([f"org={org}", *only_mechanisms("influence")])
     model = ServiceCultureModel(cfg, seed=4, space=False)
     p = model.people
-    a = float(cfg.dynamics.anchor) * p.habit
+    a = model.dyn.influence.anchor * p.habit
     w = influence_only_matrix(model)
     x0 = p.disposition.copy()
     expected = equilibrium(w, a, x0)
@@ -36,13 +36,13 @@ def test_karate_club_without_anchoring_reaches_the_eigenvector_weighted_consensu
     none = np.full(n, -1)
     filled = np.ones(n, bool)
     for _ in range(3000):
-        x = influence_step(x, x, np.zeros(n), ties, none, np.zeros(n), filled, 1.0, 0.0, 0.0)
+        x = influence_step(x, x, np.zeros(n), ties, none, np.zeros(n), filled, ties_only(1.0))
     # W = (I + A) / (1 + degree): the left eigenvector of eigenvalue 1 is proportional to 1 + degree
     weight = 1.0 + np.asarray(ties.sum(axis=1)).ravel()
     assert x == pytest.approx(np.full(n, np.average(x_start, weights=weight)), abs=1e-9)
-    w = influence_matrix(ties, none, np.zeros(n), filled, 1.0, 0.0, 0.0)
+    w = influence_matrix(ties, none, np.zeros(n), filled, ties_only(1.0))
     a = np.full(n, 0.2)
     xs = x_start.copy()
     for _ in range(400):
-        xs = influence_step(xs, x_start, a, ties, none, np.zeros(n), filled, 1.0, 0.0, 0.0)
+        xs = influence_step(xs, x_start, a, ties, none, np.zeros(n), filled, ties_only(1.0))
     assert xs == pytest.approx(equilibrium(w, a, x_start), abs=1e-9)

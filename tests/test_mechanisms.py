@@ -23,7 +23,21 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.mechanisms.aggregate import group_mean, group_means, group_std
+from sim.mechanisms.engagement import EngagementParams
+from sim.mechanisms.feedback import FeedbackParams
+from sim.mechanisms.habits import HabitsParams
+from sim.mechanisms.ideas import IdeasParams
+from sim.mechanisms.influence import InfluenceParams
+from sim.mechanisms.leadership import LeadershipParams
+from sim.mechanisms.mistakes import MistakesParams
+from sim.mechanisms.negative_talk import NegativeTalkParams
+from sim.mechanisms.onboarding import OnboardingParams
+from sim.mechanisms.recognition import RecognitionParams
+from sim.mechanisms.service import ServiceParams
+from sim.mechanisms.service_standards import ServiceStandardsParams
+from sim.mechanisms.training import TrainingParams
+from sim.mechanisms.turnover import TurnoverParams
+from sim.numerics import group_mean, group_means, group_std
 
 a = np.array
 
@@ -31,19 +45,21 @@ a = np.array
 def test_trust_target_and_update():
     target = leadership.trust_target(a([0.8]), a([0.6]), a([0.5]), a([0.2]))
     assert target == pytest.approx((0.8 + 0.6 + 0.5 + 0.8) / 4)
-    t = leadership.update_trust(a([0.5]), target, 0.1, 0.0, a([0.0]), 0.3)
+    cfg = LeadershipParams(trust_rate=0.1, pull=0.1, shock_trust=0.3)
+    t = leadership.update_trust(a([0.5]), target, 0.0, a([0.0]), cfg)
     assert t == pytest.approx(0.5 + 0.1 * (0.675 - 0.5))
     # a shock costs trust, less with transparency (C8)
-    opaque = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([0.0]), 0.3)
-    open_ = leadership.update_trust(a([0.5]), a([0.5]), 0.1, 1.0, a([1.0]), 0.3)
+    opaque = leadership.update_trust(a([0.5]), a([0.5]), 1.0, a([0.0]), cfg)
+    open_ = leadership.update_trust(a([0.5]), a([0.5]), 1.0, a([1.0]), cfg)
     assert opaque == pytest.approx(0.5 - 0.3 * 0.5) and open_ == pytest.approx(0.5)
 
 
 def test_leader_signal():
-    x = leadership.leader_signal(a([0.4]), a([0.5]), a([0.2]), a([0.9]), a([0.8]), 0.1)
+    cfg = LeadershipParams(trust_rate=0.08, pull=0.1, shock_trust=0.3)
+    x = leadership.leader_signal(a([0.4]), a([0.5]), a([0.2]), a([0.9]), a([0.8]), cfg)
     assert x == pytest.approx(0.4 + 0.1 * 0.5 * 0.8 * (0.9 * 0.8) * 0.6)
     # no trust, no pull (C2)
-    assert leadership.leader_signal(a([0.4]), a([0.0]), a([0.2]), a([0.9]), a([0.8]), 0.1) == pytest.approx(0.4)
+    assert leadership.leader_signal(a([0.4]), a([0.0]), a([0.2]), a([0.9]), a([0.8]), cfg) == pytest.approx(0.4)
 
 
 def test_influence_step_by_hand():
@@ -53,8 +69,11 @@ def test_influence_step_by_hand():
     x, x0 = a([0.9, 0.2, 0.6]), a([0.5, 0.5, 0.5])
     trust = a([1.0, 0.5, 1.0])
     filled = a([True, True, True])
-    anchor = a([0.1, 0.1, 0.1])
-    out = influence.influence_step(x, x0, anchor, ties, manager, trust, filled, 2.0, 1.0, 0.5)
+    anchor, habit = 0.1, np.ones(3)
+    cfg = InfluenceParams(
+        anchor=anchor, self_weight=2.0, leader_weight=1.0, report_weight=0.5, peer_weight=1.0, cross_weight=0.5
+    )
+    out = influence.influence_step(x, x0, habit, ties, manager, trust, filled, cfg)
     # person 1: self 2*0.2, peer 1*0.6, leader 1*0.5*0.9 -> / (2 + 1 + 0.5)
     w1 = (2 * 0.2 + 0.6 + 0.5 * 0.9) / 3.5
     # person 0: self 2*0.9, reports 0.5*(0.2 + 0.6) -> / (2 + 1)
@@ -62,30 +81,33 @@ def test_influence_step_by_hand():
     assert out[1] == pytest.approx(0.1 * 0.5 + 0.9 * w1)
     assert out[0] == pytest.approx(0.1 * 0.5 + 0.9 * w0)
     # the explicit matrix applies the same weights
-    w = influence.influence_matrix(ties, manager, trust, filled, 2.0, 1.0, 0.5)
+    w = influence.influence_matrix(ties, manager, trust, filled, cfg)
     assert np.allclose(np.asarray(w.sum(axis=1)).ravel(), 1.0)
     assert np.allclose(anchor * x0 + (1 - anchor) * (w @ x), out)
 
 
 def test_influence_ignores_vacant_seats():
     ties = sp.csr_matrix(a([[0, 1.0], [1.0, 0]]))
+    cfg = InfluenceParams(
+        anchor=0.1, self_weight=1.0, leader_weight=1.0, report_weight=1.0, peer_weight=1.0, cross_weight=1.0
+    )
     out = influence.influence_step(
-        a([0.2, 0.9]), a([0.2, 0.9]), a([0.0, 0.0]), ties, a([-1, -1]), a([1.0, 1.0]), a([True, False]), 1.0, 1.0, 1.0
+        a([0.2, 0.9]), a([0.2, 0.9]), a([0.0, 0.0]), ties, a([-1, -1]), a([1.0, 1.0]), a([True, False]), cfg
     )
     assert out[0] == pytest.approx(0.2)
 
 
 def test_habit_formation():
-    assert habits.form_habits(a([0.5]), a([0.9]), a([0.75]), 0.2) == pytest.approx(0.5 + 0.2 * 0.25 * 0.4)
+    cfg = HabitsParams(rate=0.2)
+    assert habits.form_habits(a([0.5]), a([0.9]), a([0.75]), cfg) == pytest.approx(0.5 + 0.2 * 0.25 * 0.4)
 
 
 def test_cynicism_spreads_with_negativity_bias_and_is_curbed():
     ties = sp.csr_matrix(a([[0, 1.0, 1.0], [1.0, 0, 0], [1.0, 0, 0]]))
     c = a([0.0, 0.4, 0.2])
     filled = a([True, True, True])
-    out = negative_talk.spread_cynicism(
-        c, ties, filled, a([0.5] * 3), a([0.8] * 3), a([0.5] * 3), 0.2, 0.5, 2.0, 0.1, 0.2
-    )
+    cfg = NegativeTalkParams(rate=0.5, bias=2.0, gossip_seed=0.1, hypocrisy=0.2, drag=0.1, rumour=0.1, whiplash=0.5)
+    out = negative_talk.spread_cynicism(c, ties, filled, a([0.5] * 3), a([0.8] * 3), a([0.5] * 3), 0.2, cfg)
     cbar = 0.3
     b = 2 * cbar / (2 * cbar + 1 - cbar)
     s = 0.1 * 0.5 + 0.2 * 0.8 * 0.5
@@ -94,85 +116,101 @@ def test_cynicism_spreads_with_negativity_bias_and_is_curbed():
     c = np.full(3, 0.5)
     full = sp.csr_matrix(np.ones((3, 3)) - np.eye(3))
     for _ in range(2000):
-        c = negative_talk.spread_cynicism(
-            c, full, filled, np.zeros(3), np.zeros(3), np.ones(3), 0.25, 0.5, 2.0, 0.1, 0.2
-        )
+        c = negative_talk.spread_cynicism(c, full, filled, np.zeros(3), np.zeros(3), np.ones(3), 0.25, cfg)
     assert c == pytest.approx(np.full(3, 0.75 * 2 - 1), abs=1e-6)
-    assert negative_talk.cynicism_drag(a([0.5]), a([0.4]), a([0.5]), 0.1) == pytest.approx(0.5 - 0.1 * 0.4 * 0.5 * 0.5)
+    assert negative_talk.cynicism_drag(a([0.5]), a([0.4]), a([0.5]), cfg) == pytest.approx(0.5 - 0.1 * 0.4 * 0.5 * 0.5)
 
 
 def test_recognition_probability_and_effects():
-    p = recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), 0.1, a([True]), None)
+    cfg = RecognitionParams(engagement_gain=0.2, orientation_gain=0.1, spillover=0.5, observation_noise=0.1)
+    p = recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), a([True]), cfg, None)
     # score = 0.5*0.7 + 0.5*0.5 = 0.6 = norm -> P(above) = 1/2
     assert p == pytest.approx(0.2)
     rng = np.random.default_rng(0)
     draws = np.mean(
-        [recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), 0.1, a([True]), rng) for _ in range(4000)]
+        [recognition.recognise(a([0.7]), a([0.5]), a([0.6]), 0.5, a([0.4]), a([True]), cfg, rng) for _ in range(4000)]
     )
     assert draws == pytest.approx(0.2, abs=0.03)
     # public recognition of person 0 nudges teammate 1; private does not
     team, filled = a([0, 0]), a([True, True])
     e_pub, x_pub = recognition.apply_recognition(
-        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([1.0, 1.0]), team, filled, 1, 0.2, 0.1, 0.5
+        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([1.0, 1.0]), team, filled, 1, cfg
     )
     e_pri, x_pri = recognition.apply_recognition(
-        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([0.0, 0.0]), team, filled, 1, 0.2, 0.1, 0.5
+        a([0.5, 0.5]), a([0.5, 0.5]), a([0.0, 0.0]), a([1.0, 0.0]), a([0.0, 0.0]), team, filled, 1, cfg
     )
     assert e_pub[1] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5 * 0.5) and x_pub[1] == pytest.approx(0.5 + 0.1 * 0.25 * 0.5)
     assert e_pri[1] == pytest.approx(0.5) and e_pri[0] == pytest.approx(0.5 + 0.2 * 0.5)
 
 
 def test_mistakes_expected_values_and_reaction():
-    reported, hidden = mistakes.make_mistakes(a([0.5]), a([0.2]), a([0.75]), a([1.0]), 0.1, None)
+    cfg = MistakesParams(rate=0.1, safety_rate=0.1, learning=0.04)
+    reported, hidden = mistakes.make_mistakes(a([0.5]), a([0.2]), a([0.75]), a([1.0]), cfg, None)
     made = 0.1 * 0.5 * 1.2
     assert reported == pytest.approx(made * 0.75) and hidden == pytest.approx(made * 0.25)
     safety, skill, e = mistakes.react_to_mistakes(
-        a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), 0.1, 0.04
+        a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), cfg
     )
     assert safety == pytest.approx(0.5 + 0.1 * 1.25 * (1.0 - 0.5))
     assert skill == pytest.approx(0.5 + 0.04 * 1.5 * 0.5) and e == pytest.approx(0.5)
-    blamed = mistakes.react_to_mistakes(a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([0.0]), a([1.0]), a([0.0]), 0.1, 0.04)
+    blamed = mistakes.react_to_mistakes(a([0.5]), a([0.5]), a([0.5]), a([1.0]), a([0.0]), a([1.0]), a([0.0]), cfg)
     assert blamed[0] < 0.5 and blamed[2] == pytest.approx(0.45)
 
 
 def test_training_and_practice():
-    k, x = training.train(a([0.4, 0.4]), a([0.5, 0.5]), a([0.0, 1.0]), a([0.0, 0.0]), a([True, True]), 0.5, 0.2)
+    cfg = TrainingParams(application_rate=0.5, decay=0.1, orientation_gain=0.2, sharing=0.1)
+    k, x = training.train(a([0.4, 0.4]), a([0.5, 0.5]), a([0.0, 1.0]), a([0.0, 0.0]), a([True, True]), 0.5, cfg)
     assert k == pytest.approx([0.7, 0.7])
     assert x[0] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5) and x[1] == pytest.approx(0.5)  # a cynic gains nothing
-    k2, s2 = training.practise(a([0.8]), a([0.4]), a([1.0]), a([0.0]), a([1.0]), 0.5, 0.1)
+    k2, s2 = training.practise(a([0.8]), a([0.4]), a([1.0]), a([0.0]), a([1.0]), cfg)
     assert s2 == pytest.approx(0.4 + 0.5 * 0.4) and k2 == pytest.approx(0.8 - 0.1 * 0.5 * 0.4)
     # no application: knowledge decays toward skill, skill stays
-    k3, s3 = training.practise(a([0.8]), a([0.4]), a([0.0]), a([0.0]), a([1.0]), 0.5, 0.1)
+    k3, s3 = training.practise(a([0.8]), a([0.4]), a([0.0]), a([0.0]), a([1.0]), cfg)
     assert s3 == pytest.approx(0.4) and k3 == pytest.approx(0.8 - 0.1 * 0.4)
-    assert training.share_knowledge(a([0.3]), a([0.7]), a([0.5]), 0.1) == pytest.approx(0.3 + 0.1 * 0.5 * 0.4)
+    assert training.share_knowledge(a([0.3]), a([0.7]), a([0.5]), cfg) == pytest.approx(0.3 + 0.1 * 0.5 * 0.4)
 
 
 def test_ideas():
-    proposed, adopted = ideas.propose_and_adopt(a([0.8]), a([0.5]), a([1.0]), a([0.5]), a([1.0]), 0.2, None)
+    cfg = IdeasParams(rate=0.2, lift=0.3, process_decay=0.01, process_baseline=0.5)
+    proposed, adopted = ideas.propose_and_adopt(a([0.8]), a([0.5]), a([1.0]), a([0.5]), a([1.0]), cfg, None)
     assert proposed == pytest.approx(0.2 * 0.8 * 0.5) and adopted == pytest.approx(0.04)
-    lifted = ideas.lift_process(a([0.5, 0.5]), a([2.0, 0.0]), a([4.0, 4.0]), 0.3, 0.01, 0.5)
+    lifted = ideas.lift_process(a([0.5, 0.5]), a([2.0, 0.0]), a([4.0, 4.0]), cfg)
     assert lifted == pytest.approx([0.5 + 0.3 * 0.5 * 0.5, 0.5])
     assert ideas.idea_engagement(a([0.5]), a([2.0]), a([1.0])) == pytest.approx(0.5 + 0.025 - 0.01)
 
 
 def test_engagement_target():
-    e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), 0.5)
+    e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), EngagementParams(0.5))
     assert e == pytest.approx(0.5 + 0.5 * (1.0 - 0.5))
-    low = engagement.update_engagement(a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), 1.0)
+    low = engagement.update_engagement(
+        a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), EngagementParams(1.0)
+    )
     assert low == pytest.approx(0.0)
 
 
 def test_service_quality_pressure_and_standard():
-    assert service.effort(a([0.25, 0.9]), 0.5) == pytest.approx([0.5, 1.0])
+    cfg = ServiceParams(
+        normal_engagement=0.5,
+        pressure_effect=0.4,
+        standard_slack=0.02,
+        hidden_penalty=0.1,
+        w_skill=1.0,
+        w_orientation=1.0,
+        w_engagement=1.0,
+        w_internal=0.5,
+        w_process=0.5,
+        noise=0.0,
+    )
+    assert service.effort(a([0.25, 0.9]), cfg) == pytest.approx([0.5, 1.0])
     # a leaders-only unit has no staff work: no pressure; open seats nobody fills: full pressure
     none = service.team_pressure(a([1.0, 1.0]), a([0.0, 0.0]), 10.0, a([0.0, 3.0]), a([0.0, 0.0]), a([False, False]))
     assert none == pytest.approx([0.0, 1.0])
     assert service.team_pressure(
         a([1.0, 1.5]), a([100.0, 0.0]), 10.0, a([0.0, 4.0]), a([8.0, 4.0]), a([True, False])
     ) == pytest.approx([0.25, 0.5])
-    cap = service.capability(a([0.6]), a([0.8]), a([0.4]), a([0.9]), a([0.5]), a([True]), 1, 1, 1, 0.5, 0.5)
+    cap = service.capability(a([0.6]), a([0.8]), a([0.4]), a([0.9]), a([0.5]), a([True]), cfg)
     assert cap == pytest.approx((0.6 + 0.8 + 0.4 + 0.45 + 0.25) / 4.0)
-    q = service.deliver(a([0.8, 0.8]), a([0.5, 0.0]), a([0.9, 0.5]), 0.02, a([0.0, 1.0]), 0.1, 0.4, 0.0)
+    q = service.deliver(a([0.8, 0.8]), a([0.5, 0.0]), a([0.9, 0.5]), a([0.0, 1.0]), 0.0, cfg)
     assert q == pytest.approx([0.8 * 0.8, 0.52 - 0.1])
 
 
@@ -185,7 +223,8 @@ def test_internal_service_reaches_served_teams():
 
 
 def test_standard_drift_and_anchor():
-    std = service_standards.update_standard(a([0.8, 0.8, 0.8]), a([0.6, 0.6, np.nan]), a([0.0, 1.0, 0.0]), 0.1, 0.05)
+    cfg = ServiceStandardsParams(drift=0.1, anchor=0.05, initial=0.7)
+    std = service_standards.update_standard(a([0.8, 0.8, 0.8]), a([0.6, 0.6, np.nan]), a([0.0, 1.0, 0.0]), cfg)
     assert std == pytest.approx([0.8 - 0.1 * 0.2, 0.8 + 0.05 * 0.2, 0.8])
 
 
@@ -217,12 +256,14 @@ def test_customers_expected_flows():
 
 
 def test_feedback():
-    x, e = feedback.share_feedback(a([0.5]), a([0.5]), a([0.5]), a([0.9]), 0.5, 0.1, 0.2)
+    cfg = FeedbackParams(orientation_rate=0.1, engagement_rate=0.2)
+    x, e = feedback.share_feedback(a([0.5]), a([0.5]), a([0.5]), a([0.9]), 0.5, cfg)
     assert x == pytest.approx(0.5 + 0.5 * 0.1 * 0.5 * 0.5) and e == pytest.approx(0.5 + 0.5 * 0.2 * 0.4)
 
 
 def test_turnover_and_misfits():
-    assert turnover.quit_hazard(a([0.5]), a([0.5]), 0.01, 0.1, 0.02) == pytest.approx(0.01 + 0.025 + 0.01)
+    cfg = TurnoverParams(quit_base=0.01, quit_disengaged=0.1, quit_pressure=0.02)
+    assert turnover.quit_hazard(a([0.5]), a([0.5]), cfg) == pytest.approx(0.01 + 0.025 + 0.01)
     rng = np.random.default_rng(0)
     quits = turnover.draw_quits(np.full(20000, 0.1), np.ones(20000, bool), rng)
     assert quits.mean() == pytest.approx(0.1, abs=0.01)
@@ -241,7 +282,8 @@ def test_hiring_fills_only_open_vacancies():
 
 
 def test_onboarding_pulls_newcomers_to_the_norm():
-    x, x0 = onboarding.socialise(a([0.2, 0.2]), a([0.2, 0.2]), a([0.0, 1e6]), a([0.8, 0.8]), 1.0, 0.5, 10.0)
+    cfg = OnboardingParams(pull=0.5, weeks=10.0)
+    x, x0 = onboarding.socialise(a([0.2, 0.2]), a([0.2, 0.2]), a([0.0, 1e6]), a([0.8, 0.8]), 1.0, cfg)
     assert x == pytest.approx([0.5, 0.2]) and x0 == pytest.approx([0.5, 0.2])
 
 

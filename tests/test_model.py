@@ -40,7 +40,7 @@ def test_agents_by_type_and_their_attributes_are_the_arrays(small_cfg):
 
 
 def test_turnover_puts_a_new_agent_in_the_same_seat(small_cfg):
-    cfg = load_config(["org=small_team", "dynamics.quit_base=0.2", "policies.hire_rate=1.0"])
+    cfg = load_config(["org=small_team", "dynamics.turnover.quit_base=0.2", "policies.hire_rate=1.0"])
     model = ServiceCultureModel(cfg, seed=1)
     before = model.people.person_id.copy()
     model.run_for(3)
@@ -59,9 +59,9 @@ def test_leadership_change_event_changes_the_style_of_the_leaders(small_cfg):
         [
             "org=small_team",
             "scenario=replace_manager_a",
-            "dynamics.quit_base=0",
-            "dynamics.quit_disengaged=0",
-            "dynamics.quit_pressure=0",
+            "dynamics.turnover.quit_base=0",
+            "dynamics.turnover.quit_disengaged=0",
+            "dynamics.turnover.quit_pressure=0",
         ]
     )
     model = ServiceCultureModel(cfg, seed=2)

@@ -63,7 +63,7 @@ def test_a_step_runs_the_same_python_lines_at_any_size_no_loop_over_people_or_te
 
 
 def test_agents_are_created_on_first_access_with_the_ids_eager_creation_gives():
-    model = ServiceCultureModel(load_config(["org=small_team", "dynamics.quit_base=0.2"]), seed=2, space=False)
+    model = ServiceCultureModel(load_config(["org=small_team", "dynamics.turnover.quit_base=0.2"]), seed=2, space=False)
     p = model.people
     filled = np.flatnonzero(p.filled)
     assert p.person_id[filled].tolist() == list(range(1, filled.size + 1))  # ids in seat order, from 1

@@ -28,8 +28,8 @@ def configs(draw):
         f"policies.hire_rate={draw(unit)}",
         f"policies.remove_misfits={draw(st.booleans())}",
         f"events={draw(st.sampled_from(EVENT_OPTIONS))}",
-        f"dynamics.quit_base={draw(st.floats(0, 0.3).map(lambda v: round(v, 3)))}",
-        f"dynamics.negativity_bias={draw(st.floats(1, 5).map(lambda v: round(v, 2)))}",
+        f"dynamics.turnover.quit_base={draw(st.floats(0, 0.3).map(lambda v: round(v, 3)))}",
+        f"dynamics.negative_talk.bias={draw(st.floats(1, 5).map(lambda v: round(v, 2)))}",
         f"mechanisms.stochastic={draw(st.booleans())}",
     ]
     if draw(st.booleans()):

@@ -273,11 +273,19 @@ def test_expected_jobs_is_the_cartesian_product_of_the_swept_values():
 def test_the_up_front_check_covers_every_swept_value_with_a_bounded_number_of_jobs():
     from hydra_plugins.sim_sweeper.sim_sweeper import covering_jobs
 
-    batch = [list(job) for job in expected_jobs(["seed=range(1000)", "org=small_team", "dynamics.anchor=0.1,0.2,0.3"])]
+    batch = [
+        list(job)
+        for job in expected_jobs(["seed=range(1000)", "org=small_team", "dynamics.influence.anchor=0.1,0.2,0.3"])
+    ]
     cover = covering_jobs(batch, per_key=20)
     assert len(cover) == 20  # not 3,000
     used = {value for job in cover for value in job}
-    assert {"dynamics.anchor=0.1", "dynamics.anchor=0.2", "dynamics.anchor=0.3", "org=small_team"} <= used
+    assert {
+        "dynamics.influence.anchor=0.1",
+        "dynamics.influence.anchor=0.2",
+        "dynamics.influence.anchor=0.3",
+        "org=small_team",
+    } <= used
     assert {"seed=0", "seed=999"} <= used  # the first and last of a long list
     assert covering_jobs(batch[:3], per_key=20) == [list(job) for job in batch[:3]]
 
@@ -285,14 +293,14 @@ def test_the_up_front_check_covers_every_swept_value_with_a_bounded_number_of_jo
 def test_an_out_of_range_swept_value_stops_the_sweep_before_any_run(tmp_path):
     where = tmp_path / "sweep"
     done = subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *QUICK, "dynamics.anchor=0.1,0.2,5", f"hydra.sweep.dir={where}"],
+        [sys.executable, "-m", "sim", "-m", *QUICK, "dynamics.influence.anchor=0.1,0.2,5", f"hydra.sweep.dir={where}"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode != 0
-    assert "dynamics.anchor=5.0 is out of range" in done.stderr and "Traceback" not in done.stderr
+    assert "dynamics.influence.anchor=5.0 is out of range" in done.stderr and "Traceback" not in done.stderr
     assert not [p for p in where.iterdir() if p.is_dir()]
 
 

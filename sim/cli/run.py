@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, config_dir, register_configs
+from sim.config import ConfigError, check_override, config_dir, register_configs
 
 
 def _task(cfg: DictConfig) -> float:
@@ -64,6 +64,17 @@ def _report(summary: Path) -> float:
 
 def main() -> None:
     """Entry point of ``python -m sim`` and of the ``service-culture`` script."""
+    # plain `group.key=value` overrides only: Hydra's own (hydra.*), appends (+), deletions (~), flags and
+    # package overrides (key@package) are left to Hydra
+    overrides = [arg for arg in sys.argv[1:] if "=" in arg and not arg.startswith(("+", "~", "-", "hydra."))]
+    try:
+        for override in overrides:
+            key = override.partition("=")[0]
+            if "." in key and "@" not in key:
+                check_override(override)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     register_configs()
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(_task)
     app()

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class EngagementParams:
+    """``dynamics.engagement``."""
+
+    rate: float = param(*UNIT)  # weekly speed at which engagement follows its target
 
 
 def update_engagement(
@@ -14,7 +24,7 @@ def update_engagement(
     safety: np.ndarray,
     c: np.ndarray,
     pressure: np.ndarray,
-    rate: float,
+    cfg: EngagementParams,
 ) -> np.ndarray:
     """e <- e + rate * (e* - e), e* = clip(0.1 + 0.3 support_l + 0.2 trust + 0.2 safety + 0.2 (1 - c) - 0.3 pressure).
 
@@ -22,4 +32,4 @@ def update_engagement(
     cynicism and work pressure disengage.
     """
     target = unit(0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure)
-    return unit(e + rate * (target - e))
+    return unit(e + cfg.rate * (target - e))

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class FeedbackParams:
+    """``dynamics.feedback``: what hearing customers does, per unit of ``policies.feedback_sharing``."""
+
+    orientation_rate: float = param(*UNIT)  # r_x: lift of customer focus
+    engagement_rate: float = param(*UNIT)  # r_e: how much customers' mood carries over to engagement
 
 
 def share_feedback(
@@ -13,8 +24,7 @@ def share_feedback(
     habit: np.ndarray,
     satisfaction_seen: np.ndarray,
     sharing: float,
-    orientation_rate: float,
-    engagement_rate: float,
+    cfg: FeedbackParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """x <- x + sharing * r_x * (1 - h) * (1 - x);  e <- e + sharing * r_e * (S - 0.5).
 
@@ -22,6 +32,6 @@ def share_feedback(
     one's own team's customers (frontline) or of all customers (everyone else): happy customers
     energise, unhappy ones deflate, so effects run both ways between engagement and satisfaction.
     """
-    x = unit(x + sharing * orientation_rate * (1.0 - habit) * (1.0 - x))
-    e = unit(e + sharing * engagement_rate * (satisfaction_seen - 0.5))
+    x = unit(x + sharing * cfg.orientation_rate * (1.0 - habit) * (1.0 - x))
+    e = unit(e + sharing * cfg.engagement_rate * (satisfaction_seen - 0.5))
     return x, e

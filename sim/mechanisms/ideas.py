@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
-from sim.mechanisms.draws import binomial, poisson
+from sim.numerics import binomial, poisson, unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class IdeasParams:
+    """``dynamics.ideas``. ``process_baseline`` is also every team's process quality at the start."""
+
+    rate: float = param(0, 10)  # ideas a week from a fully engaged, safe, supported person
+    lift: float = param(*UNIT)  # process gain per adopted idea per head
+    process_decay: float = param(*UNIT)  # weekly slide of a team's process back to the baseline
+    process_baseline: float = param(*UNIT)
 
 
 def propose_and_adopt(
@@ -14,7 +26,7 @@ def propose_and_adopt(
     support_l: np.ndarray,
     idea_support_l: np.ndarray,
     filled: np.ndarray,
-    rate: float,
+    cfg: IdeasParams,
     rng: np.random.Generator | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Ideas this week: proposed ~ Poisson(rate * e * safety * (0.5 + 0.5 * support_l)),
@@ -23,7 +35,7 @@ def propose_and_adopt(
     Engaged people who feel safe, asked for their opinion, speak up; leaders adopt in proportion
     to their idea support.
     """
-    proposed = poisson(rate * e * safety * (0.5 + 0.5 * support_l) * filled, rng)
+    proposed = poisson(cfg.rate * e * safety * (0.5 + 0.5 * support_l) * filled, rng)
     adopted = binomial(proposed, idea_support_l, rng)
     return proposed, adopted
 
@@ -32,16 +44,14 @@ def lift_process(
     process: np.ndarray,
     adopted_per_team: np.ndarray,
     members: np.ndarray,
-    lift: float,
-    decay: float,
-    baseline: float,
+    cfg: IdeasParams,
 ) -> np.ndarray:
-    """P_T <- P_T + lift * (A_T / members_T) * (1 - P_T) - decay * (P_T - baseline).
+    """P_T <- P_T + lift * (A_T / members_T) * (1 - P_T) - process_decay * (P_T - process_baseline).
 
     Adopted ideas per head improve the team's process; without new ideas processes slide back.
     """
     per_head = np.divide(adopted_per_team, members, out=np.zeros_like(process), where=members > 0)
-    return unit(process + lift * per_head * (1.0 - process) - decay * (process - baseline))
+    return unit(process + cfg.lift * per_head * (1.0 - process) - cfg.process_decay * (process - cfg.process_baseline))
 
 
 def idea_engagement(e: np.ndarray, proposed: np.ndarray, adopted: np.ndarray) -> np.ndarray:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class LeadershipParams:
+    """``dynamics.leadership``: how fast trust follows a leader and how strongly a leader's message pulls."""
+
+    trust_rate: float = param(*UNIT)  # weekly speed at which trust follows the trust a leader earns
+    pull: float = param(*UNIT)  # strength of a leader's message on reports' orientation
+    shock_trust: float = param(*UNIT)  # share of trust a full-intensity shock costs under an opaque leader (C8)
 
 
 def trust_target(
@@ -24,17 +36,16 @@ def trust_target(
 def update_trust(
     trust: np.ndarray,
     target: np.ndarray,
-    rate: float,
     shock: float,
     transparency_l: np.ndarray,
-    shock_trust: float,
+    cfg: LeadershipParams,
 ) -> np.ndarray:
-    """tau <- tau + rate * (tau* - tau) - shock * shock_trust * (1 - transparency_l) * tau.
+    """tau <- tau + trust_rate * (tau* - tau) - shock * shock_trust * (1 - transparency_l) * tau.
 
     A shock week (restructuring, cost cut; ``shock`` = its intensity) costs trust unless the
     leader communicates transparently (C8).
     """
-    trust = trust + rate * (target - trust) - shock * shock_trust * (1.0 - transparency_l) * trust
+    trust = trust + cfg.trust_rate * (target - trust) - shock * cfg.shock_trust * (1.0 - transparency_l) * trust
     return unit(trust)
 
 
@@ -44,7 +55,7 @@ def leader_signal(
     habit: np.ndarray,
     vision_l: np.ndarray,
     x_l: np.ndarray,
-    pull: float,
+    cfg: LeadershipParams,
 ) -> np.ndarray:
     """x <- x + pull * tau * (1 - h) * (v_l * x_l) * (1 - x).
 
@@ -54,4 +65,4 @@ def leader_signal(
     (C2); and, since each leader's orientation is itself moved by their own leader's message, a change
     at the top reaches the front with a lag that grows with depth (C9).
     """
-    return unit(x + pull * trust_in_source * (1.0 - habit) * vision_l * x_l * (1.0 - x))
+    return unit(x + cfg.pull * trust_in_source * (1.0 - habit) * vision_l * x_l * (1.0 - x))

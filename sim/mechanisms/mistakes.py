@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
-from sim.mechanisms.draws import bernoulli
+from sim.numerics import bernoulli, unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class MistakesParams:
+    """``dynamics.mistakes``. What a hidden mistake costs in quality is ``dynamics.service.hidden_penalty``."""
+
+    rate: float = param(*UNIT)  # weekly chance of a mistake at zero skill and no pressure
+    safety_rate: float = param(*UNIT)  # speed at which safety follows a leader's reactions
+    learning: float = param(*UNIT)  # skill learnt from a reported mistake
 
 
 def make_mistakes(
@@ -13,7 +24,7 @@ def make_mistakes(
     pressure: np.ndarray,
     safety: np.ndarray,
     filled: np.ndarray,
-    rate: float,
+    cfg: MistakesParams,
     rng: np.random.Generator | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mistakes this week, split into reported and hidden.
@@ -22,7 +33,7 @@ def make_mistakes(
 
     Returns ``(reported, hidden)`` per person (counts; expected values without a generator).
     """
-    made = bernoulli(rate * (1.0 - skill) * (1.0 + pressure), rng) * filled
+    made = bernoulli(cfg.rate * (1.0 - skill) * (1.0 + pressure), rng) * filled
     reported = made * bernoulli(safety, rng)
     return reported, made - reported
 
@@ -35,8 +46,7 @@ def react_to_mistakes(
     tolerance_l: np.ndarray,
     support_l: np.ndarray,
     gossip_l: np.ndarray,
-    safety_rate: float,
-    learning: float,
+    cfg: MistakesParams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A leader's reaction turns a reported "oops" into learning, or into fear (C5).
 
@@ -49,7 +59,7 @@ def react_to_mistakes(
     safety, so more mistakes are reported and learnt from: early visible errors, later skill.
     """
     target = tolerance_l * (0.6 + 0.4 * support_l) * (1.0 - 0.5 * gossip_l)
-    safety = unit(safety + safety_rate * (0.25 + reported) * (target - safety))
-    skill = unit(skill + learning * reported * (0.5 + tolerance_l) * (1.0 - skill))
+    safety = unit(safety + cfg.safety_rate * (0.25 + reported) * (target - safety))
+    skill = unit(skill + cfg.learning * reported * (0.5 + tolerance_l) * (1.0 - skill))
     e = unit(e - 0.1 * reported * (1.0 - tolerance_l) * e)
     return safety, skill, e

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class NegativeTalkParams:
+    """``dynamics.negative_talk``. Talk spreads over the ties weighted by ``dynamics.influence``."""
+
+    rate: float = param(*UNIT)  # weekly speed at which cynicism follows its target
+    bias: float = param(1, 20)  # negativity bias: how much more bad talk weighs than good
+    gossip_seed: float = param(*UNIT)  # cynicism seeded by a gossiping leader
+    hypocrisy: float = param(*UNIT)  # cynicism seeded by a vision the leader does not live (C2)
+    drag: float = param(*UNIT)  # pull of cynicism on orientation
+    rumour: float = param(*UNIT)  # cynicism seeded by a shock communicated opaquely (C8)
+    whiplash: float = param(0, 10)  # cynicism seeded by a withdrawn recognition programme (C15)
 
 
 def spread_cynicism(
@@ -16,10 +32,7 @@ def spread_cynicism(
     vision_l: np.ndarray,
     integrity_l: np.ndarray,
     curb: float,
-    rate: float,
-    bias: float,
-    gossip_seed: float,
-    hypocrisy: float,
+    cfg: NegativeTalkParams,
     unrest: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """c <- c + rate * (c* - c), with
@@ -33,15 +46,15 @@ def spread_cynicism(
     and then a jump c <- c + u * (1 - c) for this week's unrest u (``change_unrest``: C8, C15).
 
     Without seeds the uniform state c > 0 is stable only when (1 - curb) * bias > 1: talk then
-    settles at c = (1 - curb) * bias - 1, otherwise it dies out (C14).
+    settles at c = ((1 - curb) * bias - 1) / (bias - 1), otherwise it dies out (C14).
     """
     f = filled.astype(np.float64)
     den = ties @ f
     cbar = np.divide(ties @ (f * c), den, out=c.copy(), where=den > 0)
-    b = bias * cbar / (bias * cbar + 1.0 - cbar)
-    s = unit(gossip_seed * gossip_l + hypocrisy * vision_l * (1.0 - integrity_l))
+    b = cfg.bias * cbar / (cfg.bias * cbar + 1.0 - cbar)
+    s = unit(cfg.gossip_seed * gossip_l + cfg.hypocrisy * vision_l * (1.0 - integrity_l))
     target = (1.0 - curb) * (b + s * (1.0 - b))
-    c = c + rate * (target - c)
+    c = c + cfg.rate * (target - c)
     return unit(c + unit(unrest) * (1.0 - c))
 
 
@@ -49,8 +62,7 @@ def change_unrest(
     shock: float,
     transparency_l: np.ndarray,
     recognition_drop: np.ndarray,
-    rumour: float,
-    whiplash: float,
+    cfg: NegativeTalkParams,
 ) -> np.ndarray:
     """u = rumour * shock * (1 - transparency_l) + whiplash * recognition_drop.
 
@@ -59,9 +71,9 @@ def change_unrest(
     one of equal total effort (C15; Reichers, Wanous & Austin 1997). ``recognition_drop`` is the
     fall in one's leader's recognition rate since last week (0 when it rose).
     """
-    return rumour * shock * (1.0 - transparency_l) + whiplash * recognition_drop
+    return cfg.rumour * shock * (1.0 - transparency_l) + cfg.whiplash * recognition_drop
 
 
-def cynicism_drag(x: np.ndarray, c: np.ndarray, habit: np.ndarray, drag: float) -> np.ndarray:
+def cynicism_drag(x: np.ndarray, c: np.ndarray, habit: np.ndarray, cfg: NegativeTalkParams) -> np.ndarray:
     """x <- x - drag * c * (1 - h) * x: talking customers down erodes service orientation (C14)."""
-    return unit(x - drag * c * (1.0 - habit) * x)
+    return unit(x - cfg.drag * c * (1.0 - habit) * x)

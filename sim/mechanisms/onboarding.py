@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from sim.params import UNIT, param
+
+
+@dataclass
+class OnboardingParams:
+    """``dynamics.onboarding``. ``weeks`` also marks who counts as a newcomer in the metrics
+    (``newcomer_gap``, ``sim.metrics``)."""
+
+    pull: float = param(*UNIT)  # weekly pull of the team's norm on a new hire at full intensity
+    weeks: float = param(1, 520)  # the pull's time scale: it falls as exp(-tenure / weeks)
 
 
 def socialise(
@@ -11,8 +24,7 @@ def socialise(
     tenure: np.ndarray,
     norm: np.ndarray,
     intensity: float,
-    pull: float,
-    weeks: float,
+    cfg: OnboardingParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Newcomers move toward their team's norm, both in orientation and in disposition:
 
@@ -23,5 +35,5 @@ def socialise(
     ``norm`` is the mean orientation of the person's team (per person). Intense onboarding
     shortens the time a new hire needs to reach the norm.
     """
-    w = intensity * pull * np.exp(-tenure / weeks)
+    w = intensity * cfg.pull * np.exp(-tenure / cfg.weeks)
     return x + w * (norm - x), disposition + w * (norm - disposition)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import ndtr
 
-from sim.mechanisms.aggregate import group_sum
-from sim.mechanisms.bounds import unit
+from sim.numerics import group_sum, unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class RecognitionParams:
+    """``dynamics.recognition``. How often leaders recognise is their style (``recognition_rate``)."""
+
+    engagement_gain: float = param(*UNIT)  # g_e
+    orientation_gain: float = param(*UNIT)  # g_x
+    spillover: float = param(*UNIT)  # weight of a teammate's public recognition on oneself
+    observation_noise: float = param(0, 1)  # sd of a leader's view of a person's score
 
 
 def recognise(
@@ -15,18 +27,19 @@ def recognise(
     norm: np.ndarray,
     appraisal: float,
     rate_l: np.ndarray,
-    noise: float,
     eligible: np.ndarray,
+    cfg: RecognitionParams,
     rng: np.random.Generator | None,
 ) -> np.ndarray:
     """Who is recognised this week (1.0/0.0; the probability without a generator).
 
-    The leader sees the score (1 - a) * q + a * x + N(0, noise), where a = weight of service
-    standards in appraisal, and recognises it with probability r_l when it beats the team norm:
+    The leader sees the score (1 - a) * q + a * x + N(0, noise), where a = weight of service standards
+    in appraisal and noise = ``observation_noise``, and recognises it with probability r_l when it beats the team norm:
 
         P(recognised) = r_l * P(score > norm) = r_l * Phi((E[score] - norm) / noise).
     """
     score = (1.0 - appraisal) * performance + appraisal * x
+    noise = cfg.observation_noise
     if rng is None:
         above = ndtr((score - norm) / noise) if noise > 0 else (score > norm).astype(np.float64)
         return rate_l * above * eligible
@@ -43,9 +56,7 @@ def apply_recognition(
     team: np.ndarray,
     filled: np.ndarray,
     n_teams: int,
-    engagement_gain: float,
-    orientation_gain: float,
-    spillover: float,
+    cfg: RecognitionParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Recognition raises engagement and reinforces orientation; public praise nudges the team.
 
@@ -59,7 +70,7 @@ def apply_recognition(
     members = np.bincount(team, weights=f, minlength=n_teams)
     public = group_sum(recognised * public_l, team, f, n_teams)
     share = np.divide(public, members, out=np.zeros(n_teams), where=members > 0)[team]
-    dose = recognised + spillover * share
-    e = unit(e + engagement_gain * dose * (1.0 - e))
-    x = unit(x + orientation_gain * dose * (1.0 - habit) * (1.0 - x))
+    dose = recognised + cfg.spillover * share
+    e = unit(e + cfg.engagement_gain * dose * (1.0 - e))
+    x = unit(x + cfg.orientation_gain * dose * (1.0 - habit) * (1.0 - x))
     return e, x

@@ -9,9 +9,20 @@ deeper it is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class RoleModellingParams:
+    """``dynamics.role_modelling``."""
+
+    rate: float = param(*UNIT)  # weekly pull of one's own leader's style, scaled by trust in them
+    anchor: float = param(*UNIT)  # weekly pull of a leader's personal style
 
 
 def model_on_boss(
@@ -20,8 +31,7 @@ def model_on_boss(
     boss_lever: np.ndarray,
     trust_in_boss: np.ndarray,
     active: np.ndarray,
-    rate: float,
-    anchor: float,
+    cfg: RoleModellingParams,
 ) -> np.ndarray:
     """s <- s + rate * tau * (s_boss - s) + anchor * (s_own - s), for the ``active`` leaders.
 
@@ -31,5 +41,5 @@ def model_on_boss(
     ``lever``, ``own`` and ``boss_lever`` hold one lever per leader, or every lever at once (one
     row per lever); ``trust_in_boss`` and ``active`` are per leader.
     """
-    new = lever + rate * trust_in_boss * (boss_lever - lever) + anchor * (own - lever)
+    new = lever + cfg.rate * trust_in_boss * (boss_lever - lever) + cfg.anchor * (own - lever)
     return np.where(active, unit(new), lever)

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-from sim.mechanisms.aggregate import group_mean
-from sim.mechanisms.bounds import nan_to, unit
+from sim.numerics import group_mean, nan_to, unit
+from sim.params import UNIT, param
 
 
-def effort(e: np.ndarray, normal_engagement: float) -> np.ndarray:
+@dataclass
+class ServiceParams:
+    """``dynamics.service``: effort, the quality weights and what caps and lowers delivered quality.
+
+    ``hidden_penalty`` is the quality cost of the hidden mistakes of ``sim.mechanisms.mistakes``;
+    ``standard_slack`` is how far quality may exceed the standard of ``sim.mechanisms.service_standards``.
+    """
+
+    normal_engagement: float = param(0.01, 1)  # engagement at which a person carries a full workload
+    pressure_effect: float = param(*UNIT)  # theta: share of capability lost at full pressure
+    standard_slack: float = param(*UNIT)  # how far people may exceed the standard they hold
+    hidden_penalty: float = param(*UNIT)  # quality lost per hidden mistake
+    w_skill: float = param(0, 10)
+    w_orientation: float = param(0, 10)
+    w_engagement: float = param(0, 10)
+    w_internal: float = param(0, 10)
+    w_process: float = param(0, 10)
+    noise: float = param(0, 1)  # sd of delivered quality around what a person can deliver
+
+
+def effort(e: np.ndarray, cfg: ServiceParams) -> np.ndarray:
     """The share of a full workload a person carries, min(1, e / e_normal): the disengaged withhold
     effort and their colleagues carry it (Felps, Mitchell & Byington 2006)."""
-    return np.minimum(e / max(normal_engagement, 1e-12), 1.0)
+    return np.minimum(e / max(cfg.normal_engagement, 1e-12), 1.0)
 
 
 def team_pressure(
@@ -44,39 +66,34 @@ def capability(
     internal: np.ndarray,
     process: np.ndarray,
     has_internal: np.ndarray,
-    w_skill: float,
-    w_orientation: float,
-    w_engagement: float,
-    w_internal: float,
-    w_process: float,
+    cfg: ServiceParams,
 ) -> np.ndarray:
     """cap = (w_s s + w_x x + w_e e + w_i [has provider] IQ + w_p P) / (sum of the weights used).
 
     Engagement enters quality directly: how leaders treat employees mirrors onto customers (C7).
     Frontline staff also depend on the internal service the back office gives them (C1).
     """
-    wi = w_internal * has_internal
-    num = w_skill * skill + w_orientation * x + w_engagement * e + wi * internal + w_process * process
-    return num / (w_skill + w_orientation + w_engagement + wi + w_process)
+    wi = cfg.w_internal * has_internal
+    num = cfg.w_skill * skill + cfg.w_orientation * x + cfg.w_engagement * e + wi * internal + cfg.w_process * process
+    return num / (cfg.w_skill + cfg.w_orientation + cfg.w_engagement + wi + cfg.w_process)
 
 
 def deliver(
     cap: np.ndarray,
     pressure: np.ndarray,
     standard: np.ndarray,
-    slack: float,
     hidden: np.ndarray,
-    hidden_penalty: float,
-    pressure_effect: float,
-    noise: np.ndarray,
+    noise: np.ndarray | float,
+    cfg: ServiceParams,
 ) -> np.ndarray:
-    """q = clip(min(cap * (1 - theta * p), standard + slack) - penalty * hidden + noise, 0, 1).
+    """q = clip(min(cap * (1 - theta * p), standard + slack) - penalty * hidden + noise, 0, 1),
+    theta = ``pressure_effect``, slack = ``standard_slack``, penalty = ``hidden_penalty``.
 
     People deliver what they can under pressure, but no more than a little above the standard
     they hold (Oliva & Sterman 2001): an eroded standard caps quality after the pressure is gone.
     """
-    q = np.minimum(cap * (1.0 - pressure_effect * pressure), standard + slack)
-    return unit(q - hidden_penalty * hidden + noise)
+    q = np.minimum(cap * (1.0 - cfg.pressure_effect * pressure), standard + cfg.standard_slack)
+    return unit(q - cfg.hidden_penalty * hidden + noise)
 
 
 def internal_service(

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import nan_to, unit
+from sim.numerics import nan_to, unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class ServiceStandardsParams:
+    """``dynamics.service_standards``.
+
+    How far quality may exceed the standard is ``dynamics.service.standard_slack``.
+    """
+
+    drift: float = param(*UNIT)  # weekly drift of an unanchored standard toward delivered quality
+    anchor: float = param(*UNIT)  # weekly pull of an anchored standard back up
+    initial: float = param(*UNIT)  # every team's standard at the start
 
 
 def update_standard(
     standard: np.ndarray,
     quality: np.ndarray,
     anchoring: np.ndarray,
-    drift: float,
-    anchor: float,
+    cfg: ServiceStandardsParams,
 ) -> np.ndarray:
     """std <- std + drift * (1 - A) * (Q - std) + anchor * A * (1 - std).
 
@@ -22,5 +36,5 @@ def update_standard(
     measured this week (no members) keep their standard.
     """
     q = nan_to(quality, standard)
-    new = standard + drift * (1.0 - anchoring) * (q - standard) + anchor * anchoring * (1.0 - standard)
+    new = standard + cfg.drift * (1.0 - anchoring) * (q - standard) + cfg.anchor * anchoring * (1.0 - standard)
     return unit(new)

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
+
+
+@dataclass
+class TrainingParams:
+    """``dynamics.training``."""
+
+    application_rate: float = param(*UNIT)  # weekly share of the knowledge-skill gap applied, at best
+    decay: float = param(*UNIT)  # weekly fading of knowledge that is not applied
+    orientation_gain: float = param(*UNIT)  # g: transient lift of orientation by a training event
+    sharing: float = param(*UNIT)  # weekly teaching by a leader who shares knowledge
 
 
 def train(
@@ -14,7 +27,7 @@ def train(
     habit: np.ndarray,
     selected: np.ndarray,
     dose: float,
-    orientation_gain: float,
+    cfg: TrainingParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A training event for the ``selected`` seats.
 
@@ -23,7 +36,7 @@ def train(
     """
     sel = selected.astype(np.float64) * dose
     knowledge = unit(knowledge + sel * (1.0 - knowledge))
-    x = unit(x + orientation_gain * sel * (1.0 - c) * (1.0 - habit) * (1.0 - x))
+    x = unit(x + cfg.orientation_gain * sel * (1.0 - c) * (1.0 - habit) * (1.0 - x))
     return knowledge, x
 
 
@@ -33,8 +46,7 @@ def practise(
     x: np.ndarray,
     c: np.ndarray,
     practice: np.ndarray,
-    application_rate: float,
-    decay: float,
+    cfg: TrainingParams,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly application of what was learnt.
 
@@ -47,13 +59,15 @@ def practise(
     lasting skill (C4). Cynicism blocks application, so training and curbing negative talk
     interact (C14).
     """
-    a = application_rate * x * (1.0 - c) * (0.2 + 0.8 * practice)
+    a = cfg.application_rate * x * (1.0 - c) * (0.2 + 0.8 * practice)
     gap = np.maximum(knowledge - skill, 0.0)
     skill = unit(skill + a * gap)
-    knowledge = unit(knowledge - decay * (1.0 - a) * gap)
+    knowledge = unit(knowledge - cfg.decay * (1.0 - a) * gap)
     return knowledge, skill
 
 
-def share_knowledge(knowledge: np.ndarray, skill_l: np.ndarray, sharing_l: np.ndarray, rate: float) -> np.ndarray:
-    """k <- k + rate * s_l * max(skill_l - k, 0): a leader who shares (not hoards) knowledge teaches (C6)."""
-    return unit(knowledge + rate * sharing_l * np.maximum(skill_l - knowledge, 0.0))
+def share_knowledge(
+    knowledge: np.ndarray, skill_l: np.ndarray, sharing_l: np.ndarray, cfg: TrainingParams
+) -> np.ndarray:
+    """k <- k + sharing * s_l * max(skill_l - k, 0): a leader who shares (not hoards) knowledge teaches (C6)."""
+    return unit(knowledge + cfg.sharing * sharing_l * np.maximum(skill_l - knowledge, 0.0))

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from sim.mechanisms.bounds import unit
+from sim.numerics import unit
+from sim.params import UNIT, param
 
 
-def quit_hazard(
-    e: np.ndarray, pressure: np.ndarray, base: float, disengaged: float, pressure_weight: float
-) -> np.ndarray:
-    """Weekly quit probability = base + disengaged * (1 - e)^2 + pressure_weight * p."""
-    return unit(base + disengaged * (1.0 - e) ** 2 + pressure_weight * pressure)
+@dataclass
+class TurnoverParams:
+    """``dynamics.turnover``: the weekly quit hazard. Removing misfits is a policy (``policies.remove_misfits``)."""
+
+    quit_base: float = param(*UNIT)
+    quit_disengaged: float = param(*UNIT)
+    quit_pressure: float = param(*UNIT)
+
+
+def quit_hazard(e: np.ndarray, pressure: np.ndarray, cfg: TurnoverParams) -> np.ndarray:
+    """Weekly quit probability = quit_base + quit_disengaged * (1 - e)^2 + quit_pressure * p."""
+    return unit(cfg.quit_base + cfg.quit_disengaged * (1.0 - e) ** 2 + cfg.quit_pressure * pressure)
 
 
 def draw_quits(hazard: np.ndarray, filled: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -16,9 +16,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from sim.config import load_config, only_mechanisms
-from sim.mechanisms.bounds import nan_to
-from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step
+from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step, ties_only
 from sim.model import ServiceCultureModel, influence_only_matrix
+from sim.numerics import nan_to
 from sim.research.analysis import Effect, difference, icc1, mean_correlation
 
 
@@ -68,7 +68,7 @@ def friedkin_johnsen(quick: bool = False) -> list[Check]:
         cfg = load_config([f"org={org}", *INFLUENCE_ONLY])
         model = ServiceCultureModel(cfg, seed=1, space=False)
         p = model.people
-        a = float(cfg.dynamics.anchor) * p.habit
+        a = model.dyn.influence.anchor * p.habit
         expected = equilibrium(influence_only_matrix(model), a, p.disposition.copy())
         model.run_for(400 if quick else 1500)
         f = p.filled
@@ -82,8 +82,8 @@ def friedkin_johnsen(quick: bool = False) -> list[Check]:
     none, filled, zeros = np.full(n, -1), np.ones(n, bool), np.zeros(n)
     x = x0.copy()
     for _ in range(600):
-        x = influence_step(x, x0, a, ties, none, zeros, filled, 1.0, 0.0, 0.0)
-    w = influence_matrix(ties, none, zeros, filled, 1.0, 0.0, 0.0)
+        x = influence_step(x, x0, a, ties, none, zeros, filled, ties_only(1.0))
+    w = influence_matrix(ties, none, zeros, filled, ties_only(1.0))
     worst = max(worst, float(np.max(np.abs(x - equilibrium(w, a, x0)))))
     checks.append(
         Check(
@@ -97,7 +97,7 @@ def friedkin_johnsen(quick: bool = False) -> list[Check]:
     # no anchoring, W = D^-1 A on a connected non-bipartite graph: consensus = degree-weighted mean
     x = x0.copy()
     for _ in range(5000):
-        x = influence_step(x, x, zeros, ties, none, zeros, filled, 0.0, 0.0, 0.0)
+        x = influence_step(x, x, zeros, ties, none, zeros, filled, ties_only(0.0))
     degree = np.asarray(ties.sum(axis=1)).ravel()
     target = np.average(x0, weights=degree)
     gap = float(np.max(np.abs(x - target)))
@@ -118,7 +118,7 @@ def friedkin_johnsen(quick: bool = False) -> list[Check]:
     y = y0.copy()
     spreads = [y.std()]
     for _ in range(50):
-        y = influence_step(y, y, np.zeros(m), rties, np.full(m, -1), np.zeros(m), np.ones(m, bool), 1.0, 0.0, 0.0)
+        y = influence_step(y, y, np.zeros(m), rties, np.full(m, -1), np.zeros(m), np.ones(m, bool), ties_only(1.0))
         spreads.append(y.std())
     drift = abs(y.mean() - y0.mean())
     shrinking = bool(np.all(np.diff(spreads) <= 1e-15))
@@ -142,18 +142,18 @@ def _hc_overrides(q: float, g: float, u: float, rate: float) -> list[str]:
         *only_mechanisms("feedback", "turnover", "hiring", "growth", "stochastic"),
         "org.reserve_share=0.6",
         "org.vacancy_share=0",
-        "dynamics.habit_spread=0",
-        "dynamics.habit_mean=0",
-        f"dynamics.feedback_orientation={rate}",
+        "dynamics.hiring.habit_spread=0",
+        "dynamics.hiring.habit_mean=0",
+        f"dynamics.feedback.orientation_rate={rate}",
         "policies.feedback_sharing=1",
-        "dynamics.quit_disengaged=0",
-        "dynamics.quit_pressure=0",
-        f"dynamics.quit_base={q}",
+        "dynamics.turnover.quit_disengaged=0",
+        "dynamics.turnover.quit_pressure=0",
+        f"dynamics.turnover.quit_base={q}",
         "policies.hire_rate=1",
         "policies.hiring_selectivity=0",
-        f"dynamics.market_orientation={u}",
-        "dynamics.market_spread=0.02",
-        "dynamics.feedback_engagement=0",
+        f"dynamics.hiring.market_orientation={u}",
+        "dynamics.hiring.market_spread=0.02",
+        "dynamics.feedback.engagement_rate=0",
         "steps=260",
     ]
     if g:
@@ -201,7 +201,7 @@ def harrison_carroll(seeds: int) -> list[Check]:
     )
     # the full model: equilibrium under high turnover and rapid growth; selectivity and socialisation set the level
     # entrants drawn below the culture's level (no selection), the condition of H&C's growth finding
-    full = ["org.reserve_share=0.6", "dynamics.quit_base=0.02", "steps=260", "policies.hiring_selectivity=0"]
+    full = ["org.reserve_share=0.6", "dynamics.turnover.quit_base=0.02", "steps=260", "policies.hiring_selectivity=0"]
     slopes, growth_means, decline_means = [], [], []
     # weeks 131-208: growth is still under way (the reserve of closed seats lasts about 230 weeks)
     for _, ts in _runs([*full, "+events.g={kind: growth, week: 1, value: 0.004}"], seeds):
@@ -254,7 +254,7 @@ def oliva_sterman(seeds: int) -> list[Check]:
     """A temporary demand spike leaves a permanent loss of quality when standards drift; anchored, quality recovers."""
     spike = "+events.spike={kind: demand_spike, week: 52, duration: 16, target: frontline, intensity: 0.8}"
     checks = []
-    for label, over in (("drifting standards", ["dynamics.standard_anchor=0"]), ("anchored standards", [])):
+    for label, over in (("drifting standards", ["dynamics.service_standards.anchor=0"]), ("anchored standards", [])):
         before, after = [], []
         for _, ts in _runs([spike, *over], seeds):
             before.append(ts.service_quality.iloc[39:51].mean())
@@ -444,7 +444,7 @@ def bad_apple(seeds: int) -> list[Check]:
             model.step()
             if week in window:
                 q = nan_to(model.quality[members], 0.0)
-                output.append(float(np.sum(q * effort(p.engagement[members], model.dyn.normal_engagement))))
+                output.append(float(np.sum(q * effort(p.engagement[members], model.dyn.service))))
                 quality.append(float(q.mean()))
                 cynicism.append(float(p.cynicism[others].mean()))
         return float(np.mean(output)), float(np.mean(quality)), float(np.mean(cynicism))

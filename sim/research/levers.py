@@ -1,6 +1,6 @@
 """Levers: the numeric parameters a research workflow varies, with bounds read from the schema.
 
-A lever is named by a config key (``policies.onboarding``, ``dynamics.engagement_rate``,
+A lever is named by a config key (``policies.onboarding``, ``dynamics.engagement.rate``,
 ``leadership.spread``) or by ``style.<field>`` for a field of ``StyleConfig``: the style *every*
 leader gets, i.e. the executive's and that of every preset in ``leadership.styles``
 (``sim.config.style_lever_keys``; with ``leadership=typical`` that is one style). Its bounds are
