@@ -53,7 +53,7 @@ from mesa.visualization.utils import force_update, update_counter
 from omegaconf import DictConfig, OmegaConf
 from solara.server import settings as solara_settings
 
-from sim.config import ConfigError, config_dir, load_config, style_lever_overrides
+from sim.config import ConfigError, config_dir, load_config, override_text, style_lever_overrides
 from sim.model import ServiceCultureModel
 from sim.viz.plots import (
     WEEK,
@@ -175,8 +175,8 @@ def _base(base: tuple[str, ...]) -> tuple[DictConfig, tuple[str, ...]]:
     return load_config([*base, *added]), added
 
 
-def overrides(settings: Settings, extra: Sequence[str] = ()) -> list[str]:
-    """Every Hydra override that ``settings`` stand for, then ``extra``.
+def overrides(settings: Settings) -> list[str]:
+    """Every Hydra override that ``settings`` stand for.
 
     A moved lever sets that lever for every leader, now and later (``sim.config.style_lever_overrides``).
     """
@@ -185,14 +185,13 @@ def overrides(settings: Settings, extra: Sequence[str] = ()) -> list[str]:
     out = [*base, *added]
     for lever, value in settings.levers.items():
         out.extend(style_lever_overrides(cfg, lever, float(value)))
-    out.extend(f"policies.{policy}={float(value)!r}" for policy, value in settings.policies.items())
-    out.extend(extra)
+    out.extend(f"policies.{policy}={override_text(float(value))}" for policy, value in settings.policies.items())
     return out
 
 
-def compose(settings: Settings, extra: Sequence[str] = ()) -> DictConfig:
+def compose(settings: Settings) -> DictConfig:
     """The validated config of ``settings`` (raises ``ConfigError`` naming a bad value)."""
-    return load_config(overrides(settings, extra))
+    return load_config(overrides(settings))
 
 
 def build_model(settings: Settings) -> ServiceCultureModel:
