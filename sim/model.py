@@ -342,6 +342,12 @@ class ServiceCultureModel(Model):
                 p.safety,
                 p.cynicism,
                 pressure,
+                engagement.customers_heard(
+                    self.org.frontline,
+                    self.teams.satisfaction[self.org.team],
+                    self.customer_satisfaction(),
+                    self.policies["feedback_sharing"] if self.on.feedback else 0.0,
+                ),
                 self.dyn.engagement,
             )
         if self.on.service_standards:
@@ -382,7 +388,7 @@ class ServiceCultureModel(Model):
         staff = (~o.is_leader).astype(float)
         return service.team_pressure(
             self.teams.demand,
-            self.teams.customers,
+            service.routed_customers(self.teams.customers, self._capacity(p.open), o.frontline_team),
             float(self.customer_cfg.per_frontline_seat),
             np.bincount(o.team, weights=staff * p.open, minlength=o.n_teams),
             np.bincount(
@@ -395,7 +401,7 @@ class ServiceCultureModel(Model):
 
     def _leadership(self, week: Week) -> None:
         p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.leadership
-        target = leadership.trust_target(s.integrity[b], s.support[b], p.skill[b], s.gossip[b])
+        target = leadership.trust_target(s.integrity[b], s.support[b], p.skill[b], s.gossip[b], s.transparency[b])
         p.trust = leadership.update_trust(p.trust, target, week.shock, s.transparency[b], cfg)
         source_trust = np.where(self.is_root, 1.0, p.trust)
         p.orientation = leadership.leader_signal(
@@ -458,8 +464,19 @@ class ServiceCultureModel(Model):
                 p.knowledge, p.orientation, p.cynicism, p.habit, mask & p.filled, dose, cfg
             )
         practice = self.policies["practice_support"] * (0.5 + 0.5 * s.support[b])
-        p.knowledge, p.skill = training.practise(p.knowledge, p.skill, p.orientation, p.cynicism, practice, cfg)
-        p.knowledge = training.share_knowledge(p.knowledge, p.skill[b], s.knowledge_sharing[b], cfg)
+        p.knowledge, p.skill = training.practise(
+            p.knowledge, p.skill, p.orientation, p.cynicism, practice, self.dyn.hiring.market_skill, cfg
+        )
+        p.knowledge = training.share_knowledge(p.knowledge, self._best_practice()[b], s.knowledge_sharing[b], cfg)
+
+    def _best_practice(self) -> np.ndarray:
+        """The best skill in the team each leader leads, the leader's own included (by leader seat)."""
+        p, o = self.people, self.org
+        best = np.zeros(o.n_teams)
+        np.maximum.at(best, o.team, np.where(p.filled, p.skill, 0.0))
+        led = np.zeros(o.n)
+        led[o.team_leader] = best
+        return np.maximum(led, np.where(p.filled, p.skill, 0.0))
 
     def _mistakes(self, pressure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.mistakes
@@ -588,19 +605,10 @@ class ServiceCultureModel(Model):
         return customer_satisfaction(self.teams, self.org.frontline_team)
 
     def _feedback(self) -> None:
-        p, o = self.people, self.org
-        overall = self.customer_satisfaction()
-        overall = 0.5 if np.isnan(overall) else overall
-        seen = np.where(o.frontline, nan_to(self.teams.satisfaction, 0.0)[o.team], overall)
-        x, e = feedback.share_feedback(
-            p.orientation,
-            p.engagement,
-            p.habit,
-            seen,
-            self.policies["feedback_sharing"],
-            self.dyn.feedback,
+        p = self.people
+        p.orientation = feedback.share_feedback(
+            p.orientation, p.habit, self.policies["feedback_sharing"], self.dyn.feedback
         )
-        p.orientation, p.engagement = x, e
 
     def _onboarding(self) -> None:
         p, o = self.people, self.org

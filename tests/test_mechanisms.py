@@ -43,11 +43,13 @@ a = np.array
 
 
 def test_trust_target_and_update():
-    target = leadership.trust_target(a([0.8]), a([0.6]), a([0.5]), a([0.2]))
-    assert target == pytest.approx((0.8 + 0.6 + 0.5 + 0.8) / 4)
+    target = leadership.trust_target(a([0.8]), a([0.6]), a([0.5]), a([0.2]), a([0.4]))
+    assert target == pytest.approx((0.8 + 0.6 + 0.5 + 0.8 + 0.4) / 5)
+    # a transparent leader earns more trust in ordinary weeks too, not only through a shock
+    assert leadership.trust_target(a([0.8]), a([0.6]), a([0.5]), a([0.2]), a([0.9])) > target
     cfg = LeadershipParams(trust_rate=0.1, pull=0.1, shock_trust=0.3)
     t = leadership.update_trust(a([0.5]), target, 0.0, a([0.0]), cfg)
-    assert t == pytest.approx(0.5 + 0.1 * (0.675 - 0.5))
+    assert t == pytest.approx(0.5 + 0.1 * (0.62 - 0.5))
     # a shock costs trust, less with transparency (C8)
     opaque = leadership.update_trust(a([0.5]), a([0.5]), 1.0, a([0.0]), cfg)
     open_ = leadership.update_trust(a([0.5]), a([0.5]), 1.0, a([1.0]), cfg)
@@ -110,8 +112,15 @@ def test_cynicism_spreads_with_negativity_bias_and_is_curbed():
     out = negative_talk.spread_cynicism(c, ties, filled, a([0.5] * 3), a([0.8] * 3), a([0.5] * 3), 0.2, cfg)
     cbar = 0.3
     b = 2 * cbar / (2 * cbar + 1 - cbar)
-    s = 0.1 * 0.5 + 0.2 * 0.8 * 0.5
+    s = 0.1 * 0.5 + 0.2 * 0.8 * (1 - 2 * 0.5)  # integrity 1/2: the vision neither feeds nor curbs the talk
     assert out[0] == pytest.approx(0.5 * 0.8 * (b + s * (1 - b)))
+
+    # a clearer vision breeds cynicism under a leader who does not live it, and curbs it under one who does
+    def target(vision, integrity):
+        one = a([vision] * 3)
+        return negative_talk.spread_cynicism(c, ties, filled, a([0.5] * 3), one, a([integrity] * 3), 0.2, cfg)[0]
+
+    assert target(0.9, 0.2) > target(0.1, 0.2) and target(0.9, 0.8) < target(0.1, 0.8)
     # the uniform state without seeds settles at (1 - curb) * bias - 1
     c = np.full(3, 0.5)
     full = sp.csr_matrix(np.ones((3, 3)) - np.eye(3))
@@ -158,15 +167,19 @@ def test_mistakes_expected_values_and_reaction():
 
 
 def test_training_and_practice():
-    cfg = TrainingParams(application_rate=0.5, decay=0.1, orientation_gain=0.2, sharing=0.1)
+    cfg = TrainingParams(application_rate=0.5, decay=0.1, orientation_gain=0.2, forgetting=0.05, sharing=0.1)
     k, x = training.train(a([0.4, 0.4]), a([0.5, 0.5]), a([0.0, 1.0]), a([0.0, 0.0]), a([True, True]), 0.5, cfg)
     assert k == pytest.approx([0.7, 0.7])
     assert x[0] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5) and x[1] == pytest.approx(0.5)  # a cynic gains nothing
-    k2, s2 = training.practise(a([0.8]), a([0.4]), a([1.0]), a([0.0]), a([1.0]), cfg)
+    # full practice: no forgetting
+    k2, s2 = training.practise(a([0.8]), a([0.4]), a([1.0]), a([0.0]), a([1.0]), 0.3, cfg)
     assert s2 == pytest.approx(0.4 + 0.5 * 0.4) and k2 == pytest.approx(0.8 - 0.1 * 0.5 * 0.4)
     # no application: knowledge decays toward skill, skill stays
-    k3, s3 = training.practise(a([0.8]), a([0.4]), a([0.0]), a([0.0]), a([1.0]), cfg)
+    k3, s3 = training.practise(a([0.8]), a([0.4]), a([0.0]), a([0.0]), a([1.0]), 0.3, cfg)
     assert s3 == pytest.approx(0.4) and k3 == pytest.approx(0.8 - 0.1 * 0.4)
+    # no practice: skill above the floor fades (u = 0.2), skill at the floor does not
+    _, s4 = training.practise(a([0.4, 0.3]), a([0.4, 0.3]), a([1.0, 1.0]), a([0.0, 0.0]), a([0.0, 0.0]), 0.3, cfg)
+    assert s4 == pytest.approx([0.4 - 0.05 * 0.8 * 0.1, 0.3])
     assert training.share_knowledge(a([0.3]), a([0.7]), a([0.5]), cfg) == pytest.approx(0.3 + 0.1 * 0.5 * 0.4)
 
 
@@ -180,12 +193,18 @@ def test_ideas():
 
 
 def test_engagement_target():
-    e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), EngagementParams(0.5))
+    cfg = EngagementParams(rate=0.5, customer_mood=0.2)
+    e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), 0.0, cfg)
     assert e == pytest.approx(0.5 + 0.5 * (1.0 - 0.5))
-    low = engagement.update_engagement(
-        a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), EngagementParams(1.0)
+    low = engagement.update_engagement(a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), 0.0, cfg)
+    assert low == pytest.approx(0.5 + 0.5 * (0.0 - 0.5))
+    # the customers' mood one hears: frontline their own team's, the others the whole base through shared feedback
+    heard = engagement.customers_heard(a([True, False, True]), a([0.8, 0.8, np.nan]), 0.6, 0.5)
+    assert heard == pytest.approx([0.3, 0.5 * 0.1, 0.0])
+    moody = engagement.update_engagement(
+        a([0.5, 0.5]), a([0.5] * 2), a([0.5] * 2), a([0.5] * 2), a([0.5] * 2), a([0.0] * 2), a([0.3, -0.3]), cfg
     )
-    assert low == pytest.approx(0.0)
+    assert moody[0] - moody[1] == pytest.approx(0.5 * 0.2 * 0.6)
 
 
 def test_service_quality_pressure_and_standard():
@@ -208,6 +227,10 @@ def test_service_quality_pressure_and_standard():
     assert service.team_pressure(
         a([1.0, 1.5]), a([100.0, 0.0]), 10.0, a([0.0, 4.0]), a([8.0, 4.0]), a([True, False])
     ) == pytest.approx([0.25, 0.5])
+    # work is shared out by capacity: a team whose customers stay carries no more work than its neighbour
+    routed = service.routed_customers(a([130.0, 70.0, 0.0]), a([100.0, 100.0, 50.0]), a([True, True, False]))
+    assert routed == pytest.approx([100.0, 100.0, 0.0])
+    assert service.routed_customers(a([5.0]), a([0.0]), a([True])) == pytest.approx([0.0])
     cap = service.capability(a([0.6]), a([0.8]), a([0.4]), a([0.9]), a([0.5]), a([True]), cfg)
     assert cap == pytest.approx((0.6 + 0.8 + 0.4 + 0.45 + 0.25) / 4.0)
     q = service.deliver(a([0.8, 0.8]), a([0.5, 0.0]), a([0.9, 0.5]), a([0.0, 1.0]), 0.0, cfg)
@@ -256,9 +279,8 @@ def test_customers_expected_flows():
 
 
 def test_feedback():
-    cfg = FeedbackParams(orientation_rate=0.1, engagement_rate=0.2)
-    x, e = feedback.share_feedback(a([0.5]), a([0.5]), a([0.5]), a([0.9]), 0.5, cfg)
-    assert x == pytest.approx(0.5 + 0.5 * 0.1 * 0.5 * 0.5) and e == pytest.approx(0.5 + 0.5 * 0.2 * 0.4)
+    x = feedback.share_feedback(a([0.5]), a([0.5]), 0.5, FeedbackParams(orientation_rate=0.1))
+    assert x == pytest.approx(0.5 + 0.5 * 0.1 * 0.5 * 0.5)
 
 
 def test_turnover_and_misfits():

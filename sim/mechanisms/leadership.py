@@ -20,17 +20,22 @@ class LeadershipParams:
 
 
 def trust_target(
-    integrity_l: np.ndarray, support_l: np.ndarray, skill_l: np.ndarray, gossip_l: np.ndarray
+    integrity_l: np.ndarray,
+    support_l: np.ndarray,
+    skill_l: np.ndarray,
+    gossip_l: np.ndarray,
+    transparency_l: np.ndarray,
 ) -> np.ndarray:
-    """The trust a leader earns: tau* = (iota_l + support_l + skill_l + (1 - gossip_l)) / 4.
+    """The trust a leader earns: tau* = (iota_l + support_l + skill_l + (1 - gossip_l) + transparency_l) / 5.
 
     Trustworthiness as integrity, benevolence and ability (Mayer, Davis & Schoorman 1995), with
-    discretion (keeping confidences, seed 001) as a fourth face: say-do consistency is one of four
-    equal parts, so across leaders whose traits vary independently it explains about a quarter of
-    trust's variance, r ~ 0.5 (Davis & Rothstein 2006: r = 0.48). Manager B earns trust on every
-    count, Manager A on none (C2, C6).
+    discretion (keeping confidences, seed 001) and open, timely explanation of decisions (informational
+    justice, Colquitt 2001; among the antecedents of trust in leaders in Dirks & Ferrin 2002) as two more
+    faces: say-do consistency is one of five equal parts, so across leaders whose traits vary independently
+    it explains about a fifth of trust's variance (r ~ 0.45). Manager B earns trust on every count, Manager A
+    on none (C2, C6); a shock costs the trust of an opaque leader on top (``update_trust``, C8).
     """
-    return (integrity_l + support_l + skill_l + (1.0 - gossip_l)) / 4.0
+    return (integrity_l + support_l + skill_l + (1.0 - gossip_l) + transparency_l) / 5.0
 
 
 def update_trust(

@@ -18,7 +18,7 @@ class NegativeTalkParams:
     rate: float = param(*UNIT)  # weekly speed at which cynicism follows its target
     bias: float = param(1, 20)  # negativity bias: how much more bad talk weighs than good
     gossip_seed: float = param(*UNIT)  # cynicism seeded by a gossiping leader
-    hypocrisy: float = param(*UNIT)  # cynicism seeded by a vision the leader does not live (C2)
+    hypocrisy: float = param(*UNIT)  # cynicism seeded by a vision the leader does not live, curbed by one lived (C2)
     drag: float = param(*UNIT)  # pull of cynicism on orientation
     rumour: float = param(*UNIT)  # cynicism seeded by a shock communicated opaquely (C8)
     whiplash: float = param(0, 10)  # cynicism seeded by a withdrawn recognition programme (C15)
@@ -39,21 +39,26 @@ def spread_cynicism(
 
         cbar = tie-weighted mean of neighbours' cynicism (filled seats),
         b    = bias * cbar / (bias * cbar + 1 - cbar)            negativity bias: bad talk weighs more,
-        s    = gossip_seed * g_l + hypocrisy * v_l * (1 - iota_l)  seeded by a gossiping leader and by
-                                                                  a vision the leader does not live (C2),
-        c*   = (1 - curb) * (b + s * (1 - b))                     norms and leaders can curb it,
+        s    = gossip_seed * g_l + hypocrisy * v_l * (1 - 2 iota_l)   seeded by a gossiping leader and by a
+                                                                     vision the leader does not live (C2),
+        c*   = clip((1 - curb) * (b + s * (1 - b)))                  norms and leaders can curb it,
 
     and then a jump c <- c + u * (1 - c) for this week's unrest u (``change_unrest``: C8, C15).
 
-    Without seeds the uniform state c > 0 is stable only when (1 - curb) * bias > 1: talk then
-    settles at c = ((1 - curb) * bias - 1) / (bias - 1), otherwise it dies out (C14).
+    A vision is words: the part of it the leader lives (iota_l) lends it credibility and answers the cynics,
+    the part the leader does not live (1 - iota_l) is hypocrisy they can point to, so a clearer vision breeds
+    cynicism only under a leader who does more saying than doing (iota_l < 1/2) and curbs it under one who
+    walks the talk (Simons 2002, behavioural integrity; Reichers, Wanous & Austin 1997, cynicism about
+    change fed by leaders who are not credible). Without seeds the uniform state c > 0 is stable only when
+    (1 - curb) * bias > 1: talk then settles at c = ((1 - curb) * bias - 1) / (bias - 1), otherwise it
+    dies out (C14).
     """
     f = filled.astype(np.float64)
     den = ties @ f
     cbar = np.divide(ties @ (f * c), den, out=c.copy(), where=den > 0)
     b = cfg.bias * cbar / (cfg.bias * cbar + 1.0 - cbar)
-    s = unit(cfg.gossip_seed * gossip_l + cfg.hypocrisy * vision_l * (1.0 - integrity_l))
-    target = (1.0 - curb) * (b + s * (1.0 - b))
+    s = np.clip(cfg.gossip_seed * gossip_l + cfg.hypocrisy * vision_l * (1.0 - 2.0 * integrity_l), -1.0, 1.0)
+    target = unit((1.0 - curb) * (b + s * (1.0 - b)))
     c = c + cfg.rate * (target - c)
     return unit(c + unit(unrest) * (1.0 - c))
 

@@ -37,6 +37,24 @@ def effort(e: np.ndarray, cfg: ServiceParams) -> np.ndarray:
     return np.minimum(e / max(cfg.normal_engagement, 1e-12), 1.0)
 
 
+def routed_customers(customers: np.ndarray, capacity: np.ndarray, frontline_team: np.ndarray) -> np.ndarray:
+    """The customers whose work each frontline team carries: the organisation's customers shared out in
+    proportion to the teams' capacity, N_T^work = (sum_F N_F) * cap_T / sum_F cap_F.
+
+    Work goes where the capacity is (queues, appointment books, routing, and staffing that follows demand
+    over the planning horizon), so a team's work pressure comes from the organisation's demand per seat,
+    its own vacancies and its people's effort, not from how loyal its own customers are. Without this, a
+    team whose customers stay (happier segment) would carry more work and serve worse, and across teams
+    better service would go with less satisfied customers, the service-profit chain run backwards. The
+    organisation-wide loop of Oliva & Sterman (2001) stays: more customers load every team.
+    """
+    total_capacity = float(capacity[frontline_team].sum())
+    if total_capacity <= 0.0:
+        return np.zeros_like(customers)
+    share = np.where(frontline_team, capacity / total_capacity, 0.0)
+    return float(customers[frontline_team].sum()) * share
+
+
 def team_pressure(
     demand: np.ndarray,
     customers: np.ndarray,
@@ -47,10 +65,11 @@ def team_pressure(
 ) -> np.ndarray:
     """Work pressure per team, p_T = clip(load_T - 1, 0, 1), with
 
-        frontline:   load = demand * customers / (per_seat * sum of effort of the staff there)
+        frontline:   load = demand * routed customers / (per_seat * sum of effort of the staff there)
         back office: load = demand * open staff seats / sum of effort of the staff there
 
-    Vacancies, withheld effort and a growing customer base raise the load of the people who are there.
+    Vacancies, withheld effort and a growing customer base raise the load of the people who are there;
+    ``customers`` are the customers routed to each team (``routed_customers``).
     """
     need = np.where(frontline_team, customers / max(per_seat, 1e-12), open_seats)
     # work with nobody to do it is full pressure; a unit with no staff seats (leaders only) has none

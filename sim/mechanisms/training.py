@@ -17,7 +17,8 @@ class TrainingParams:
     application_rate: float = param(*UNIT)  # weekly share of the knowledge-skill gap applied, at best
     decay: float = param(*UNIT)  # weekly fading of knowledge that is not applied
     orientation_gain: float = param(*UNIT)  # g: transient lift of orientation by a training event
-    sharing: float = param(*UNIT)  # weekly teaching by a leader who shares knowledge
+    forgetting: float = param(*UNIT)  # weekly loss of unpractised skill above the job's floor
+    sharing: float = param(*UNIT)  # weekly spread of the team's best practice under a leader who shares knowledge
 
 
 def train(
@@ -46,28 +47,42 @@ def practise(
     x: np.ndarray,
     c: np.ndarray,
     practice: np.ndarray,
+    floor: float,
     cfg: TrainingParams,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly application of what was learnt.
+    """Weekly application of what was learnt, and the fading of what is not practised.
 
-        a     = application_rate * x * (1 - c) * (0.2 + 0.8 * practice)   practice = policy x leader support
+        u     = 0.2 + 0.8 * practice                    share of what one can do that one gets to practise
+                                                         (practice = policy x leader support)
+        a     = application_rate * x * (1 - c) * u
         gap   = max(k - skill, 0)
-        skill <- skill + a * gap
-        k     <- k - decay * (1 - a) * gap                                  unapplied knowledge fades
+        skill <- skill + a * gap - forgetting * (1 - u) * max(skill - floor, 0)
+        k     <- k - decay * (1 - a) * gap              unapplied knowledge fades
 
-    Without practice the gap mostly decays away (a transient gain); with practice it becomes
-    lasting skill (C4). Cynicism blocks application, so training and curbing negative talk
+    Knowledge becomes skill only when applied, and skill above what everyday work keeps up (``floor``,
+    the labour market's typical skill) fades unless practised: half of an unpractised gain is lost in
+    about 11 months for mixed speed-accuracy tasks (Tatel & Ackerman, Psychological Bulletin, meta-analysis
+    of 457 reports; Arthur et al. 1998), ``forgetting`` = ln 2 / 48 weeks at no practice. So training
+    without practice leaves a transient gain, with practice a lasting one (C4), and supporting practice
+    pays in ordinary weeks too. Cynicism blocks application, so training and curbing negative talk
     interact (C14).
     """
-    a = cfg.application_rate * x * (1.0 - c) * (0.2 + 0.8 * practice)
+    use = 0.2 + 0.8 * practice
+    a = cfg.application_rate * x * (1.0 - c) * use
     gap = np.maximum(knowledge - skill, 0.0)
-    skill = unit(skill + a * gap)
+    skill = unit(skill + a * gap - cfg.forgetting * (1.0 - use) * np.maximum(skill - floor, 0.0))
     knowledge = unit(knowledge - cfg.decay * (1.0 - a) * gap)
     return knowledge, skill
 
 
 def share_knowledge(
-    knowledge: np.ndarray, skill_l: np.ndarray, sharing_l: np.ndarray, cfg: TrainingParams
+    knowledge: np.ndarray, best_practice: np.ndarray, sharing_l: np.ndarray, cfg: TrainingParams
 ) -> np.ndarray:
-    """k <- k + sharing * s_l * max(skill_l - k, 0): a leader who shares (not hoards) knowledge teaches (C6)."""
-    return unit(knowledge + cfg.sharing * sharing_l * np.maximum(skill_l - knowledge, 0.0))
+    """k <- k + sharing * s_l * max(B - k, 0), B = the best skill in one's team, its leader's included.
+
+    A leader who shares knowledge, and gets the team to share it, spreads best practice: what the most
+    skilled person in the team can do becomes knowledge for the others, which practice then turns into
+    skill (``practise``). A leader who hoards it (Manager A, seed 001) keeps each person to what they
+    learn alone (C6).
+    """
+    return unit(knowledge + cfg.sharing * sharing_l * np.maximum(best_practice - knowledge, 0.0))

@@ -153,7 +153,6 @@ def _hc_overrides(q: float, g: float, u: float, rate: float) -> list[str]:
         "policies.hiring_selectivity=0",
         f"dynamics.hiring.market_orientation={u}",
         "dynamics.hiring.market_spread=0.02",
-        "dynamics.feedback.engagement_rate=0",
         "steps=260",
     ]
     if g:
