@@ -55,7 +55,6 @@ def update_engagement(
     effect of engagement on service quality, this makes the employee-customer link run both ways (C7;
     Schneider, White & Paul 1998).
     """
-    target = unit(
-        0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure + cfg.customer_mood * heard
-    )
+    treatment = 0.1 + 0.3 * support_l + 0.2 * trust + 0.2 * safety + 0.2 * (1.0 - c) - 0.3 * pressure
+    target = unit(treatment + cfg.customer_mood * heard)
     return unit(e + cfg.rate * (target - e))
