@@ -31,24 +31,54 @@ def test_bad_apple_lowers_team_output_and_spreads():
         assert c.passed, f"{c.name}: {c.ours}"
 
 
-def test_behavioural_integrity_correlation_is_moderate():
-    (check,) = external.behavioural_integrity(seeds=6)
+@pytest.mark.xfail(
+    strict=True,
+    reason="at the defaults leaders differ most in skill (labour market sd 0.1) and little in integrity "
+    "(leadership.spread 0.05), so integrity explains less of trust than Davis & Rothstein's r = 0.48 "
+    "(docs/validation.md)",
+)
+def test_behavioural_integrity_correlation_matches_the_meta_analysis():
+    (check,) = external.behavioural_integrity(seeds=20)
     assert check.passed, check.ours
 
 
-def test_linkage_reports_icc_correlations_and_the_contrast_the_default_rests_on():
-    icc, r, lagged = external.linkage(seeds=3)
-    assert (icc.name, r.name, lagged.name) == ("engagement shared within teams", "linkage r", "cross-lagged both ways")
-    shared = float(re.search(r"ICC\(1\) = (-?\d\.\d\d) \[", icc.ours).group(1))
-    estimate = float(re.search(r"r = (-?\d\.\d\d) \[", r.ours).group(1))
-    assert -1.0 <= estimate <= 1.0 and shared <= 1.0
-    # the explanations carry numbers measured in the same runs, not prose written once: the note sets the
-    # default's ICC(1) and r beside the archetype mix's (each with an interval)
-    assert f"ICC(1) = {shared:.2f}" in r.note and f"r = {estimate:.2f}" in r.note
-    assert len(re.findall(r"(ICC\(1\)|r) = -?\d\.\d\d \[-?\d\.\d\d, -?\d\.\d\d\]", r.note)) == 2
-    assert len(re.findall(r"r\((quality|customers|engagement), delta\) = -?\d\.\d\d \[", r.gap)) == 3
-    # S -> E without sharing and with the archetype mix, each with its interval and how it reads
-    assert len(re.findall(r"-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\] \((?:positive|negative|not)", lagged.note)) == 2
+@pytest.fixture(scope="module")
+def linkage():
+    return {c.name: c for c in external.linkage(seeds=6)}
+
+
+def _estimate(text: str, label: str) -> float:
+    return float(re.search(rf"{re.escape(label)}(?: =)? (-?\d\.\d+) \[", text).group(1))
+
+
+def test_engagement_is_shared_within_teams_as_in_field_data(linkage):
+    icc = _estimate(linkage["engagement shared within teams"].ours, "ICC(1)")
+    assert external.ICC_WINDOW[0] < icc <= external.ICC_WINDOW[1]
+
+
+@pytest.mark.parametrize("arm", external.FEEDBACK_ARMS)
+def test_better_service_goes_with_happier_customers_across_teams(linkage, arm):
+    """The service-profit chain holds across units, with and without customer feedback shared back."""
+    check = linkage[f"better service, happier customers, {arm}"]
+    assert _estimate(check.ours, "r(quality, satisfaction)") > 0, check.ours
+
+
+@pytest.mark.parametrize("arm", external.FEEDBACK_ARMS)
+def test_engagement_and_satisfaction_lead_each_other_within_teams(linkage, arm):
+    check = linkage[f"cross-lagged both ways, {arm}"]
+    assert _estimate(check.ours, "E->S") > 0 and _estimate(check.ours, "S->E") > 0, check.ours
+
+
+@pytest.mark.parametrize("arm", external.FEEDBACK_ARMS)
+@pytest.mark.xfail(
+    strict=True,
+    reason="r(engagement, satisfaction) lies above the published window: satisfaction feeds back on the engagement of "
+    "those who hear it and little else varies engagement between teams (docs/validation.md)",
+)
+def test_linkage_r_lies_in_the_published_window(linkage, arm):
+    low, high = external.LINKAGE_WINDOW
+    r = _estimate(linkage[f"linkage r, {arm}"].ours, "r")
+    assert low <= r <= high
 
 
 def test_validate_external_writes_the_table_and_one_json_line(experiment, monkeypatch, tmp_path):
