@@ -98,7 +98,11 @@ def bernoulli(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
 
 
 def binomial(n: np.ndarray, p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
-    """Binomial(n, p) counts as floats; n * p without a generator."""
+    """Binomial(n, p) counts as floats; n * p without a generator.
+
+    A fractional ``n`` (customers per seat need not be whole) draws round(n) trials, capped at ``n``:
+    rounding 2.6 up must not let 3 of 2.6 customers churn.
+    """
     p = unit(p)
     if rng is None:
         return n * p
@@ -110,7 +114,7 @@ def binomial(n: np.ndarray, p: np.ndarray, rng: np.random.Generator | None) -> n
     # gives the same numbers from the same stream, at half the cost (most people propose no idea)
     drawn = (counts > 0) & (p > 0)
     out[drawn] = rng.binomial(counts[drawn], p[drawn])
-    return out
+    return np.minimum(out, n)
 
 
 def poisson(lam: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:

@@ -94,7 +94,7 @@ def capability(
     """
     wi = cfg.w_internal * has_internal
     num = cfg.w_skill * skill + cfg.w_orientation * x + cfg.w_engagement * e + wi * internal + cfg.w_process * process
-    return num / (cfg.w_skill + cfg.w_orientation + cfg.w_engagement + wi + cfg.w_process)
+    return num / np.maximum(cfg.w_skill + cfg.w_orientation + cfg.w_engagement + wi + cfg.w_process, 1e-300)
 
 
 def deliver(
