@@ -162,9 +162,10 @@ def team_columns(
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
     columns = dict(zip(names, group_means(person, o.team, f, nt, total=members), strict=True))
     columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"], total=members)
-    quality = nan_to(quality, 0.0)  # NaN only where nobody served
+    # the staff who served this week: a seat filled after service was delivered has no quality yet
+    served = staff * np.isfinite(quality)
     columns |= {
-        "service_quality": group_mean(quality, o.team, staff, nt),
+        "service_quality": group_mean(nan_to(quality, 0.0), o.team, served, nt),
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
         "headcount": members,

@@ -84,7 +84,8 @@ EMPTY_GROUP_NAN = {
 }
 # team metric -> why it is NaN for a team with members in post (a team without any may be NaN anywhere)
 TEAM_EMPTY_GROUP_NAN = {
-    "service_quality": "mean over the team's staff in post: a team of leaders only has none",
+    "service_quality": "mean over the team's staff who served this week: none in a team of leaders only, or "
+    "whose staff were all hired after service was delivered",
     "customer_satisfaction": "the team's customers' satisfaction: a back-office team has no customers",
 }
 SHARES = set(EMPTY_GROUP_NAN) - {"culture_spread"} | {"turnover_rate"}
@@ -134,7 +135,9 @@ def team_group_sizes(model: ServiceCultureModel) -> dict[str, np.ndarray]:
     p, o = model.people, model.org
     return {
         "headcount": np.bincount(o.team, weights=p.filled, minlength=o.n_teams),
-        "service_quality": np.bincount(o.team, weights=p.filled & ~o.is_leader, minlength=o.n_teams),
+        "service_quality": np.bincount(
+            o.team, weights=p.filled & ~o.is_leader & np.isfinite(model.quality), minlength=o.n_teams
+        ),
         "customer_satisfaction": o.frontline_team.astype(float),
     }
 
