@@ -93,7 +93,7 @@ class NaivePerson(FixedAgent):
 
     def lead(self) -> None:
         m, d, b = self.model, self.model.dyn, self.boss
-        target = (b.integrity + b.support + b.skill + (1.0 - b.gossip)) / 4.0
+        target = (b.integrity + b.support + b.skill + (1.0 - b.gossip) + b.transparency) / 5.0
         trust = self.trust + d.leadership.trust_rate * (target - self.trust)
         trust = _clip(trust - m.week.shock * d.leadership.shock_trust * (1.0 - b.transparency) * self.trust)
         source = 1.0 if self.is_root else trust
@@ -141,10 +141,9 @@ class NaivePerson(FixedAgent):
             den += weight
         cbar = num / den if den > 0 else self.cynicism
         bias = d.negative_talk.bias * cbar / (d.negative_talk.bias * cbar + 1.0 - cbar)
-        seed = _clip(
-            d.negative_talk.gossip_seed * b.gossip + d.negative_talk.hypocrisy * b.vision * (1.0 - b.integrity)
-        )
-        target = (1.0 - m.policies["negative_talk_curb"]) * (bias + seed * (1.0 - bias))
+        seed = d.negative_talk.gossip_seed * b.gossip + d.negative_talk.hypocrisy * b.vision * (1.0 - 2.0 * b.integrity)
+        seed = max(-1.0, min(seed, 1.0))  # a vision the leader lives curbs cynicism
+        target = _clip((1.0 - m.policies["negative_talk_curb"]) * (bias + seed * (1.0 - bias)))
         c = self.cynicism + d.negative_talk.rate * (target - self.cynicism)
         c = _clip(c + _clip(unrest) * (1.0 - c))
         x = _clip(self.orientation - d.negative_talk.drag * c * (1.0 - self.habit) * self.orientation)
@@ -158,15 +157,21 @@ class NaivePerson(FixedAgent):
                 self.knowledge = _clip(self.knowledge + dose * (1.0 - self.knowledge))
                 self.orientation = _clip(self.orientation + lift * (1.0 - self.orientation))
         practice = m.policies["practice_support"] * (0.5 + 0.5 * self.boss.support)
-        a = d.training.application_rate * self.orientation * (1.0 - self.cynicism) * (0.2 + 0.8 * practice)
+        use = 0.2 + 0.8 * practice
+        a = d.training.application_rate * self.orientation * (1.0 - self.cynicism) * use
         gap = max(self.knowledge - self.skill, 0.0)
-        self.skill = _clip(self.skill + a * gap)
+        fading = d.training.forgetting * (1.0 - use) * max(self.skill - d.hiring.market_skill, 0.0)
+        self.skill = _clip(self.skill + a * gap - fading)
         self.knowledge = _clip(self.knowledge - d.training.decay * (1.0 - a) * gap)
 
     def share_knowledge(self) -> None:
-        d, b = self.model.dyn, self.boss
+        m, d, b = self.model, self.model.dyn, self.boss
+        # the best practice in my team: its best skill, my leader's included (while the leader is there)
+        best = m.best_skill.get(self.team, 0.0)
+        if self.is_root or self.boss_present():
+            best = max(best, b.skill)
         self.knowledge = _clip(
-            self.knowledge + d.training.sharing * b.knowledge_sharing * max(b.skill - self.knowledge, 0.0)
+            self.knowledge + d.training.sharing * b.knowledge_sharing * max(best - self.knowledge, 0.0)
         )
 
     def err(self) -> None:
@@ -235,20 +240,23 @@ class NaivePerson(FixedAgent):
 
     def engage(self) -> None:
         m, d = self.model, self.model.dyn
-        target = 0.1 + 0.3 * self.boss.support + 0.2 * self.trust + 0.2 * self.safety
-        target = _clip(target + 0.2 * (1.0 - self.cynicism) - 0.3 * m.pressure[self.team])
+        # the customers' mood I hear: my own team's first-hand at the front, everyone's through shared feedback
+        if self.frontline:
+            own = m.satisfaction[self.team]
+            heard = own - 0.5 if math.isfinite(own) else 0.0
+        else:
+            sharing = m.policies["feedback_sharing"] if m.on.feedback else 0.0
+            overall = m.overall_satisfaction
+            heard = sharing * (overall - 0.5 if math.isfinite(overall) else 0.0)
+        treatment = 0.1 + 0.3 * self.boss.support + 0.2 * self.trust + 0.2 * self.safety
+        treatment += 0.2 * (1.0 - self.cynicism) - 0.3 * m.pressure[self.team]
+        target = _clip(treatment + d.engagement.customer_mood * heard)
         self.engagement = _clip(self.engagement + d.engagement.rate * (target - self.engagement))
 
     def hear_customers(self) -> None:
-        m, d = self.model, self.model.dyn
-        if self.frontline:
-            seen = m.satisfaction[self.team] if math.isfinite(m.satisfaction[self.team]) else 0.0
-        else:
-            seen = m.overall_satisfaction if math.isfinite(m.overall_satisfaction) else 0.5
-        sharing = m.policies["feedback_sharing"]
+        d, sharing = self.model.dyn, self.model.policies["feedback_sharing"]
         x = self.orientation + sharing * d.feedback.orientation_rate * (1.0 - self.habit) * (1.0 - self.orientation)
         self.orientation = _clip(x)
-        self.engagement = _clip(self.engagement + sharing * d.feedback.engagement_rate * (seen - 0.5))
 
     def form_habit(self) -> None:
         rate = self.model.dyn.habits.rate
@@ -385,6 +393,8 @@ class NaiveModel(Model):
             agents.do("commit")
         if on.training:
             agents.shuffle_do("train")
+            teams = self.members()
+            self.best_skill = {t: max(a.skill for a in ms) for t, ms in teams.items()}
             agents.shuffle_do("share_knowledge")
         agents.shuffle_do("err")
         if on.ideas:
@@ -402,11 +412,11 @@ class NaiveModel(Model):
         else:
             agents.do(lambda a: setattr(a, "recognised", 0.0))
         if on.engagement:
+            self.overall_satisfaction = self.customer_satisfaction()  # last week's, as the customers left it
             agents.shuffle_do("engage")
         if on.service_standards:
             self.update_standards()
         churned, before = self.update_customers()
-        self.overall_satisfaction = self.customer_satisfaction()
         if on.feedback:
             agents.shuffle_do("hear_customers")
         if on.habits:
@@ -430,8 +440,20 @@ class NaiveModel(Model):
             agent.tenure += 1.0
         self.record(flows, served, churned, before, leavers, headcount)
 
+    def capacity(self) -> list[float]:
+        """Per team: the customers it can look after, customers per seat x its open frontline seats."""
+        o = self.org
+        seats = [0.0] * o.n_teams
+        for seat in np.flatnonzero(o.frontline).tolist():
+            seats[int(o.team[seat])] += self.seat_open[seat]
+        return [self.cust.per_frontline_seat * n for n in seats]
+
     def team_pressure(self) -> list[float]:
         o, d = self.org, self.dyn
+        # work is routed by capacity: each frontline team carries the organisation's customers pro rata
+        capacity, front = self.capacity(), np.flatnonzero(o.frontline_team).tolist()
+        total_capacity = sum(capacity[t] for t in front)
+        total_customers = sum(self.customers[t] for t in front)
         open_staff = [0.0] * o.n_teams
         for seat in np.flatnonzero(~o.is_leader).tolist():
             open_staff[int(o.team[seat])] += self.seat_open[seat]
@@ -441,8 +463,11 @@ class NaiveModel(Model):
                 effort[agent.team] += min(agent.engagement / max(d.service.normal_engagement, 1e-12), 1.0)
         out = []
         for t in range(o.n_teams):
-            front = bool(o.frontline_team[t])
-            need = self.customers[t] / max(self.cust.per_frontline_seat, 1e-12) if front else open_staff[t]
+            if not o.frontline_team[t]:
+                need = open_staff[t]
+            else:
+                routed = total_customers * capacity[t] / total_capacity if total_capacity > 0 else 0.0
+                need = routed / max(self.cust.per_frontline_seat, 1e-12)
             load = self.demand[t] * need / effort[t] if effort[t] > 0 else (2.0 if need > 0 else 0.0)
             out.append(_clip(load - 1.0))
         return out
@@ -488,9 +513,7 @@ class NaiveModel(Model):
         before = sum(n for n in self.customers if math.isfinite(n))
         if not self.on.customers:
             return 0.0, before
-        front_open = [0.0] * o.n_teams
-        for seat in np.flatnonzero(o.frontline).tolist():
-            front_open[int(o.team[seat])] += self.seat_open[seat]
+        capacity = self.capacity()
         churned = 0.0
         for t in np.flatnonzero(o.frontline_team).tolist():
             quality = self.team_quality.get(t)
@@ -500,7 +523,7 @@ class NaiveModel(Model):
             self.loyalty[t] += c.loyalty_rate * (self.satisfaction[t] - self.loyalty[t])
             p_churn = c.base_churn + c.churn_sensitivity * (1.0 - self.satisfaction[t]) * (1.0 - self.loyalty[t])
             lost = self.binomial(self.customers[t], p_churn)
-            room = max((1.0 + c.headroom) * c.per_frontline_seat * front_open[t] - self.customers[t], 0.0)
+            room = max((1.0 + c.headroom) * capacity[t] - self.customers[t], 0.0)
             won = self.poisson(c.acquisition * self.satisfaction[t] * room)
             self.customers[t] = max(self.customers[t] - lost + won, 0.0)
             self.satisfaction[t], self.loyalty[t] = _clip(self.satisfaction[t]), _clip(self.loyalty[t])
