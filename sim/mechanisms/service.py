@@ -74,7 +74,8 @@ def team_pressure(
     need = np.where(frontline_team, customers / max(per_seat, 1e-12), open_seats)
     # work with nobody to do it is full pressure; a unit with no staff seats (leaders only) has none
     unstaffed = np.where(need > 0, 2.0, 0.0)
-    load = demand * np.divide(need, effort_sum, out=unstaffed, where=effort_sum > 0)
+    # effort below 1e-12 of a person is no effort: the load saturates instead of overflowing
+    load = demand * np.divide(need, np.maximum(effort_sum, 1e-12), out=unstaffed, where=effort_sum > 0)
     return unit(load - 1.0)
 
 
