@@ -22,8 +22,25 @@ from sim.research.claims import (
 SPEC = load_spec()
 SEEDS = 8
 
-#: (claim, metric, window) -> why that row is not asserted on 39 seats and 8 seeds.
-TOO_NOISY: dict[tuple[str, str, str], str] = {}
+LATE = "weeks 105-156"
+
+#: (claim, metric, window) -> why that row is not asserted on 39 seats and 8 seeds (the d quoted: company, 30 seeds).
+TOO_NOISY: dict[tuple[str, str, str], str] = {
+    ("C1", "internal_service_quality", LATE): "a small gain (d 1.5 on 246 seats) read on 2 back-office teams",
+    ("C1", "service_quality", LATE): "a small gain (d 2.3 on 246 seats); on 2 frontline teams d is about 0.6",
+    ("C8", "service_quality", "weeks 53-104"): "a small gain (d 3.2 on 246 seats); about 1 on 39 seats",
+    ("C11", "culture_spread", LATE): "a spread of 32 people moves with each hire; d 2.7 on 246 seats, 1 here",
+    ("C15b", "culture_mean", "weeks 1-156"): "a small gain (d 1.5 on 246 seats); 0.3 on 39 seats",
+    ("C5", "mistakes_reported", "sum weeks 1-13"): "a quarter's mistakes of 32 staff: d 0.4 here, 2.8 on 246 seats",
+}
+
+#: claims not reproduced at the honest settings on any org (docs/claims.md, "Not reproduced"): expected to
+#: fail here, strictly, so that a claim coming back (or a change of verdict) shows.
+NOT_REPRODUCED_AT_DEFAULTS: dict[str, str] = {
+    "C12c": "no one stays below the default misfit threshold (0.25) for misfit_weeks (26): nobody is removed",
+    "C15a": "first differences: retention -> revenue is -0.05 [-0.16, 0.06] on 246 seats (6 seeds); on 39 seats "
+    "no link holds",
+}
 
 #: claims that read across teams: small_team has 2 frontline teams.
 NEEDS_TEAMS = {"C7": "correlates team engagement with team satisfaction across >= 3 frontline teams"}
@@ -59,7 +76,13 @@ def _row_ids(table) -> list:
     return [(r.id, r.metric, r.window) for r in table.itertuples()]
 
 
-@pytest.mark.parametrize("claim", [c.id for c in SPEC.claims])
+def _claims():
+    for c in SPEC.claims:
+        reason = NOT_REPRODUCED_AT_DEFAULTS.get(c.id)
+        yield pytest.param(c.id, marks=pytest.mark.xfail(reason=reason, strict=True)) if reason else c.id
+
+
+@pytest.mark.parametrize("claim", list(_claims()))
 def test_every_row_of_a_claim_holds_on_a_small_org(table, claim):
     """Each row with an expected direction: its interval excludes zero that way."""
     rows = table[table.id == claim]
@@ -130,7 +153,7 @@ def test_carried_by_names_the_ablation_that_removes_most_of_the_effect():
 
     assert carried_by(rows({"mistakes off": 0.1, "whiplash off": 0.9})).startswith("mistakes (mechanism)")
     assert carried_by(rows({"mistakes off": 0.8, "whiplash off": 0.7})).startswith("no single ablation")
-    assert carried_by(rows({"mistakes off": 0.1}, reproduced=False)).startswith("- (no effect")
+    assert carried_by(rows({"mistakes off": 0.1}, reproduced=False)).startswith("- (not reproduced")
 
 
 def test_a_report_only_row_does_not_decide_a_claim():

@@ -432,10 +432,11 @@ def ablation(
 def carried_by(rows: pd.DataFrame, threshold: float = 0.5) -> str:
     """In words, which ablation of one claim's metric (the rows of :func:`ablation` for it) removes most of
     its effect: the one leaving the smallest share of the effect at defaults (a reversed effect counts as
-    removed), when that share is below ``threshold``; nothing when the effect is not reproduced at defaults."""
+    removed), when that share is below ``threshold``; nothing when the effect is not reproduced at defaults
+    (at the ablation's seeds)."""
     default = rows[rows.variant == "default"]
     if default.empty or not default.reproduced.iloc[0]:
-        return "- (no effect at defaults)"
+        return "- (not reproduced at defaults)"
     ablated = rows[(rows.variant != "default") & np.isfinite(rows.share)]
     if ablated.empty:
         return "-"
