@@ -7,18 +7,28 @@ comparison kinds are:
 - ``compare``: treatment - control, Welch t interval, Cohen's d;
 - ``interaction``: a 2x2 design, (tt - tc) - (ct - cc), Welch t interval (C14);
 - ``correlation``: across teams within a run, the Pearson r of two team metrics, averaged over
-  seeds on Fisher's z scale (C7);
-- ``chain``: for each link X -> Y of a chain, corr(X_t, Y_{t+lag}) within a run, averaged over seeds (C15);
+  seeds on Fisher's z scale (C7); an org with fewer than 3 (frontline) teams has none: the row says
+  "n/a (too few teams)";
+- ``chain``: for each link X -> Y of a chain, the within-run correlation of first differences,
+  r_XY = corr(dX_t, dY_{t+lag}) with dX_t = X_t - X_{t-1}, averaged over seeds on Fisher's z scale (C15a).
+  Differences take out the common trend a programme gives every level of the chain, which alone makes
+  levels correlate; the reverse link, corr(dY_t, dX_{t+lag}), is shown beside it (no verdict) for contrast;
 - ``lag_by_depth`` (with ``compare``): the response time of each hierarchy level to the treatment
   (``response_time``); the deepest minus the top level, percentile bootstrap over seeds (C9).
 
-A claim is reproduced when every one of its intervals excludes zero in the expected direction.
+A metric row's ``direction`` is ``up``, ``down`` or ``none``: a ``none`` row is shown with no verdict.
+A claim is reproduced when every row with a direction has its interval exclude zero in that direction.
+
+The ablation (:func:`ablation`) reruns each claim with each mechanism it rests on switched off
+(``mechanisms.<name>=false`` in every arm), and with each single-claim term of the dynamics set to its
+off value (the spec's ``terms``), and says which ablation removes most of the effect (:func:`carried_by`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +40,17 @@ from tqdm.auto import tqdm
 from sim.config import config_dir
 from sim.research.analysis import Effect, bootstrap, difference, interaction, lagged_correlation, mean_correlation
 
-DIRECTIONS = {"up": 1, "down": -1}
+DIRECTIONS = {"up": 1, "down": -1, "none": 0}
+REPRODUCED, NOT_REPRODUCED, NO_VERDICT, TOO_FEW_TEAMS = (
+    "reproduced",
+    "not reproduced",
+    "shown, no verdict",
+    "n/a (too few teams)",
+)
+
+
+class TooFewTeams(ValueError):
+    """A claim that reads across teams or hierarchy levels on an org that has too few of them."""
 
 
 def load_spec(path: Path | None = None) -> DictConfig:
@@ -60,15 +80,66 @@ def needs_teams(claim: DictConfig) -> bool:
     return claim.kind == "correlation" or "lag_by_depth" in claim
 
 
+@lru_cache(maxsize=32)
+def _composed(overrides: tuple[str, ...]) -> DictConfig:
+    """The composed config of an arm, once per worker: composing costs about as much as a small org's run,
+    and every seed of an arm shares it (the model does not change its config)."""
+    from sim.config import load_config
+
+    return load_config(list(overrides))
+
+
 def simulate(overrides: list[str], seed: int, teams: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """One run of an arm: its time series and, when asked, its team table."""
-    from sim.config import load_config
     from sim.model import ServiceCultureModel
 
-    cfg = load_config(overrides)
+    cfg = _composed(tuple(overrides))
     model = ServiceCultureModel(cfg, seed=seed, space=False)
     model.run_for(int(cfg.steps))
     return model.timeseries(), model.team_table() if teams else None
+
+
+Runs = dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame | None]]
+
+
+def run_variants(
+    claims: Iterable[DictConfig],
+    seeds: int,
+    workers: int,
+    org: str | list[str],
+    variants: dict[str, list[str]] | None = None,
+    progress: bool = True,
+    desc: str = "claims runs",
+    per_claim: dict[str, dict[str, list[str]]] | None = None,
+) -> dict[str, Runs]:
+    """Run every arm the claims need over seeds 0..seeds-1 under each variant (a name -> overrides added to
+    every arm; ``per_claim`` adds variants for one claim's arms only), all in one parallel pool with one
+    progress bar. Returns the runs of each variant, keyed ``(scenario, seed)``. ``org`` is an org option
+    name or the overrides that make the org (e.g. a file org)."""
+    org_overrides = [f"org={org}"] if isinstance(org, str) else list(org)
+    wanted: dict[tuple[str, str], tuple[list[str], bool]] = {}
+    for claim in claims:
+        extra = {**(variants or {"default": []}), **(per_claim or {}).get(claim.id, {})}
+        for name, overrides in extra.items():
+            for scenario in arms_of(claim):
+                _, teams = wanted.get((name, scenario), (overrides, False))
+                wanted[(name, scenario)] = (overrides, teams or needs_teams(claim))
+    jobs = [
+        (name, scenario, seed, over, teams)
+        for (name, scenario), (over, teams) in wanted.items()
+        for seed in range(seeds)
+    ]
+    tasks = (
+        delayed(_keyed)((name, scenario, seed), [f"scenario={scenario}", *org_overrides, *over], seed, teams)
+        for name, scenario, seed, over, teams in jobs
+    )
+    results: dict[str, Runs] = {}
+    runner = Parallel(n_jobs=workers, return_as="generator_unordered")
+    for (name, scenario, seed), value in tqdm(
+        runner(tasks), total=len(jobs), desc=desc, unit="run", disable=not progress
+    ):
+        results.setdefault(name, {})[(scenario, seed)] = value
+    return results
 
 
 def run_arms(
@@ -76,30 +147,16 @@ def run_arms(
     claims: Iterable[DictConfig],
     seeds: int,
     workers: int,
-    org: str,
+    org: str | list[str],
     overrides: list[str],
     progress: bool = True,
-) -> dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame | None]]:
+) -> Runs:
     """Run every arm the claims need over seeds 0..seeds-1, in parallel, with a progress bar."""
-    wanted: dict[str, bool] = {}
-    for claim in claims:
-        for scenario in arms_of(claim):
-            wanted[scenario] = wanted.get(scenario, False) or needs_teams(claim)
-    extra = [*spec.get("overrides", []), *overrides]
-    jobs = [(scenario, seed, teams) for scenario, teams in wanted.items() for seed in range(seeds)]
-    tasks = (
-        delayed(_keyed)(scenario, seed, [f"scenario={scenario}", f"org={org}", *extra], teams)
-        for scenario, seed, teams in jobs
-    )
-    results = {}
-    runner = Parallel(n_jobs=workers, return_as="generator_unordered")
-    for key, value in tqdm(runner(tasks), total=len(jobs), desc="claims runs", unit="run", disable=not progress):
-        results[key] = value
-    return results
+    return run_variants(claims, seeds, workers, org, {"default": list(overrides)}, progress).get("default", {})
 
 
-def _keyed(scenario: str, seed: int, overrides: list[str], teams: bool):
-    return (scenario, seed), simulate(overrides, seed, teams)
+def _keyed(key: tuple, overrides: list[str], seed: int, teams: bool):
+    return key, simulate(overrides, seed, teams)
 
 
 def reduce_metric(ts: pd.DataFrame, spec: DictConfig) -> float:
@@ -113,14 +170,43 @@ def reduce_metric(ts: pd.DataFrame, spec: DictConfig) -> float:
     return float(window.sum() if spec.get("sum", False) else window.mean())
 
 
-def _row(claim: DictConfig, metric: str, effect: Effect, direction: int, control: float, treatment: float) -> dict:
+def window_text(spec: DictConfig) -> str:
+    """How a metric row reduces a run, in words: ``weeks 105-156``, ``sum weeks 1-13``, ``change ...``."""
+    if "change" in spec:
+        (a, b), (c, d) = spec.change
+        return f"change weeks {a}-{b} -> {c}-{d}"
+    a, b = spec.window
+    return f"{'sum ' if spec.get('sum', False) else ''}weeks {a}-{b}"
+
+
+def _effect(statistic, *values, level: float) -> Effect:
+    """``statistic(*values, level)``, or a NaN effect when a run gives no finite value (a constant series
+    under an ablation: nothing moves, so nothing follows)."""
+    try:
+        return statistic(*values, level)
+    except (ValueError, IndexError):
+        nan = float("nan")
+        return Effect(nan, nan, nan, nan, level, 0, "no finite value")
+
+
+def _verdict(effect: Effect, direction: int) -> str:
+    if direction == 0:
+        return NO_VERDICT
+    return REPRODUCED if effect.excludes_zero(direction) else NOT_REPRODUCED
+
+
+def _row(
+    claim: DictConfig, metric: str, effect: Effect, direction: int, control: float, treatment: float, window: str = ""
+) -> dict:
+    verdict = _verdict(effect, direction)
     return {
         "id": claim.id,
         "source": claim.source,
         "claim": claim.claim,
         "kind": claim.kind,
         "metric": metric,
-        "direction": "up" if direction > 0 else "down",
+        "window": window,
+        "direction": {1: "up", -1: "down", 0: "none"}[direction],
         "control": control,
         "treatment": treatment,
         "effect": effect.estimate,
@@ -129,19 +215,28 @@ def _row(claim: DictConfig, metric: str, effect: Effect, direction: int, control
         "d": effect.d,
         "method": effect.method,
         "n": effect.n,
-        "reproduced": bool(effect.excludes_zero(direction)),
+        "verdict": verdict,
+        "reproduced": verdict == REPRODUCED,
     }
 
 
-def evaluate(claim: DictConfig, runs: dict, seeds: int, level: float) -> list[dict]:
-    """The rows of one claim: one per metric (or chain link, or lag check)."""
+def _not_applicable(claim: DictConfig, metric: str, reason: str) -> dict:
+    nan = float("nan")
+    row = _row(claim, metric, Effect(nan, nan, nan, nan, nan, 0, "-"), 0, nan, nan)
+    return {**row, "direction": "up", "verdict": TOO_FEW_TEAMS, "note": reason}
+
+
+def evaluate(claim: DictConfig, runs: Runs, seeds: int, level: float) -> list[dict]:
+    """The rows of one claim: one per metric (or chain link, or lag check). Raises ``TooFewTeams`` when the
+    claim reads across teams (or levels) the org does not have."""
     if claim.kind == "compare":
         rows = []
         for m in claim.metrics:
             c = [reduce_metric(runs[(claim.control, s)][0], m) for s in range(seeds)]
             t = [reduce_metric(runs[(claim.treatment, s)][0], m) for s in range(seeds)]
             direction = DIRECTIONS[m.direction]
-            rows.append(_row(claim, m.metric, difference(c, t, level), direction, np.mean(c), np.mean(t)))
+            effect = _effect(difference, c, t, level=level)
+            rows.append(_row(claim, m.metric, effect, direction, np.mean(c), np.mean(t), window_text(m)))
         if "lag_by_depth" in claim:
             rows.append(_lag_by_depth(claim, runs, seeds, level))
         return rows
@@ -152,38 +247,40 @@ def evaluate(claim: DictConfig, runs: dict, seeds: int, level: float) -> list[di
                 k: [reduce_metric(runs[(claim.arms[k], s)][0], m) for s in range(seeds)]
                 for k in ("cc", "ct", "tc", "tt")
             }
-            effect = interaction(values["cc"], values["ct"], values["tc"], values["tt"], level)
+            effect = _effect(interaction, *(values[k] for k in ("cc", "ct", "tc", "tt")), level=level)
             gain_spread = np.mean(values["ct"]) - np.mean(values["cc"])
             gain_curbed = np.mean(values["tt"]) - np.mean(values["tc"])
-            rows.append(
-                _row(
-                    claim,
-                    f"{m.metric}: training gain, curbed - spreading",
-                    effect,
-                    DIRECTIONS[m.direction],
-                    gain_spread,
-                    gain_curbed,
-                )
-            )
+            metric = f"{m.metric}: training gain, curbed - spreading"
+            rows.append(_row(claim, metric, effect, DIRECTIONS[m.direction], gain_spread, gain_curbed, window_text(m)))
         return rows
     if claim.kind == "correlation":
         rs = [_team_correlation(runs[(claim.arm, s)][1], claim) for s in range(seeds)]
         if np.isnan(rs).all():
             teams = "frontline teams" if claim.get("frontline_only", False) else "teams"
-            raise ValueError(f"claim {claim.id} correlates across teams and needs an org with at least 3 {teams}")
-        effect = mean_correlation(rs, level)
-        return [_row(claim, f"r({claim.x}, {claim.y}) across teams", effect, 1, np.nan, effect.estimate)]
+            raise TooFewTeams(f"claim {claim.id} correlates across teams and needs an org with at least 3 {teams}")
+        effect = _effect(mean_correlation, rs, level=level)
+        a, b = claim.window
+        return [
+            _row(claim, f"r({claim.x}, {claim.y}) across teams", effect, 1, np.nan, effect.estimate, f"weeks {a}-{b}")
+        ]
     if claim.kind == "chain":
         rows = []
+        lag = int(claim.lag)
         for x, y in zip(claim.chain[:-1], claim.chain[1:], strict=True):
-            rs = []
-            for s in range(seeds):
-                ts = runs[(claim.arm, s)][0]
-                rs.append(lagged_correlation(ts[x].to_numpy(), ts[y].to_numpy(), int(claim.lag)))
-            effect = mean_correlation(rs, level)
-            rows.append(_row(claim, f"{x} -> {y} (lag {claim.lag} weeks)", effect, 1, np.nan, effect.estimate))
+            for cause, result, direction in ((x, y, 1), (y, x, 0)):
+                rs = [first_difference_correlation(runs[(claim.arm, s)][0], cause, result, lag) for s in range(seeds)]
+                effect = _effect(mean_correlation, rs, level=level)
+                label = f"d{cause} -> d{result} (lag {lag} weeks)" + ("" if direction else ", reverse")
+                rows.append(
+                    _row(claim, label, effect, direction, np.nan, effect.estimate, "weeks 1-156, first differences")
+                )
         return rows
     raise ValueError(f"claim {claim.id}: unknown kind {claim.kind!r}")
+
+
+def first_difference_correlation(ts: pd.DataFrame, x: str, y: str, lag: int) -> float:
+    """corr(dX_t, dY_{t+lag}) within one run, dX_t = X_t - X_{t-1}: does a change in X precede one in Y?"""
+    return lagged_correlation(np.diff(ts[x].to_numpy()), np.diff(ts[y].to_numpy()), lag)
 
 
 def _team_correlation(teams: pd.DataFrame, claim: DictConfig) -> float:
@@ -216,15 +313,17 @@ def response_time(effect: np.ndarray, settle_from: int) -> float:
     return float(np.sum(1.0 - effect[:settle_from] / final))
 
 
-def _lag_by_depth(claim: DictConfig, runs: dict, seeds: int, level: float) -> dict:
+def _lag_by_depth(claim: DictConfig, runs: Runs, seeds: int, level: float) -> dict:
     spec = claim.lag_by_depth
     levels = list(spec.levels)
-    series = {
-        arm: np.stack(
-            [np.stack([level_series(runs[(arm, s)][1], spec.metric, lv) for lv in levels]) for s in range(seeds)]
-        )
-        for arm in (claim.control, claim.treatment)
-    }  # (seeds, levels, weeks)
+    metric = f"response time (weeks), level {levels[-1]} - level {levels[0]}"
+    steps = len(runs[(claim.control, 0)][0])
+    series = {}
+    for arm in (claim.control, claim.treatment):
+        per_seed = [[level_series(runs[(arm, s)][1], spec.metric, lv) for lv in levels] for s in range(seeds)]
+        if any(len(v) != steps for seed in per_seed for v in seed):
+            return _not_applicable(claim, metric, f"the org has no staff at one of the levels {levels}")
+        series[arm] = np.stack([np.stack(seed) for seed in per_seed])  # (seeds, levels, weeks)
 
     settle = int(spec.settle_from)
 
@@ -232,31 +331,118 @@ def _lag_by_depth(claim: DictConfig, runs: dict, seeds: int, level: float) -> di
         effect = treatment.mean(axis=0) - control.mean(axis=0)
         return response_time(effect[-1], settle) - response_time(effect[0], settle)
 
-    effect = bootstrap([series[claim.control], series[claim.treatment]], lag_gap, level, draws=500)
+    effect = _effect(lambda c, t, lv: bootstrap([c, t], lag_gap, lv, draws=500), *series.values(), level=level)
     mean_effect = series[claim.treatment].mean(axis=0) - series[claim.control].mean(axis=0)
     taus = [response_time(mean_effect[k], settle) for k in range(len(levels))]
-    row = _row(claim, f"response time (weeks), level {levels[-1]} - level {levels[0]}", effect, 1, taus[0], taus[-1])
+    row = _row(claim, metric, effect, 1, taus[0], taus[-1], f"weeks 1-{settle} vs {settle}-")
     row["note"] = "response time by level " + ", ".join(
         f"{lv}: {w:.0f} weeks" for lv, w in zip(levels, taus, strict=True)
     )
-    row["reproduced"] = row["reproduced"] and bool(np.all(np.diff(taus) >= 0))
+    if row["reproduced"] and not np.all(np.diff(taus) >= 0):
+        row["reproduced"], row["verdict"] = False, NOT_REPRODUCED
     return row
+
+
+def evaluate_all(claims: Iterable[DictConfig], runs: Runs, seeds: int, level: float) -> pd.DataFrame:
+    """The rows of every claim, a claim on an org with too few teams as one "n/a (too few teams)" row,
+    with ``claim_verdict`` and ``claim_reproduced`` per claim: reproduced when every row with a verdict
+    is, none dropped."""
+    rows = []
+    for claim in claims:
+        try:
+            rows += evaluate(claim, runs, seeds, level)
+        except TooFewTeams as exc:
+            rows.append(_not_applicable(claim, f"r({claim.x}, {claim.y}) across teams", str(exc)))
+    table = pd.DataFrame(rows)
+    table["claim_verdict"] = table.groupby("id", sort=False)["verdict"].transform(_claim_verdict)
+    table["claim_reproduced"] = table["claim_verdict"] == REPRODUCED
+    return table
+
+
+def _claim_verdict(verdicts: pd.Series) -> str:
+    judged = verdicts[verdicts != NO_VERDICT]
+    if (judged == TOO_FEW_TEAMS).any():
+        return TOO_FEW_TEAMS
+    return REPRODUCED if len(judged) and (judged == REPRODUCED).all() else NOT_REPRODUCED
 
 
 def validate_claims(
     spec: DictConfig,
     seeds: int | None = None,
     workers: int = -1,
-    org: str | None = None,
+    org: str | list[str] | None = None,
     overrides: list[str] | None = None,
     only: list[str] | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Run and evaluate the claims: one row per metric, ``reproduced`` per row, ``claim_reproduced`` per claim."""
+    """Run and evaluate the claims: one row per metric with its ``verdict`` (``reproduced`` as a bool), and
+    ``claim_verdict`` / ``claim_reproduced`` per claim. ``org``: an org option, or the overrides making one."""
     seeds = int(seeds or spec.seeds)
-    claims = [c for c in spec.claims if not only or c.id in only]
-    runs = run_arms(spec, claims, seeds, workers, org or spec.org, list(overrides or []), progress)
-    rows = [row for claim in claims for row in evaluate(claim, runs, seeds, float(spec.level))]
-    table = pd.DataFrame(rows)
-    table["claim_reproduced"] = table.groupby("id")["reproduced"].transform("all")
-    return table
+    claims = select(spec, only)
+    runs = run_arms(spec, claims, seeds, workers, org or str(spec.org), list(overrides or []), progress)
+    return evaluate_all(claims, runs, seeds, float(spec.level))
+
+
+def select(spec: DictConfig, only: list[str] | None = None) -> list[DictConfig]:
+    """The spec's claims, or those named in ``only`` (an unknown id is an error)."""
+    unknown = set(only or []) - {c.id for c in spec.claims}
+    if unknown:
+        raise ValueError(f"no claim named {sorted(unknown)[0]!r}")
+    return [c for c in spec.claims if not only or c.id in only]
+
+
+def ablations(spec: DictConfig, claim: DictConfig) -> dict[str, list[str]]:
+    """The ablations of one claim, name -> overrides for every arm: each mechanism it rests on switched off
+    (``<name> off``), then each single-claim term of the spec at its off value (``<term> off``)."""
+    out = {f"{m} off": [f"mechanisms.{m}=false"] for m in claim.rests_on}
+    out.update({f"{name} off": [str(term.set)] for name, term in spec.get("terms", {}).items()})
+    return out
+
+
+def ablation(
+    spec: DictConfig,
+    seeds: int | None = None,
+    workers: int = -1,
+    org: str | None = None,
+    only: list[str] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Each claim's rows at defaults and under each of its :func:`ablations`, ``seeds`` per arm (default: the
+    spec's ``ablation_seeds``): one row per claim, metric and variant (``default`` first), with the effect, its
+    interval, its verdict and ``share`` = effect / effect at defaults."""
+    seeds = int(seeds or spec.ablation_seeds)
+    claims = select(spec, only)
+    per_claim = {c.id: ablations(spec, c) for c in claims}
+    runs = run_variants(
+        claims, seeds, workers, org or str(spec.org), {"default": []}, progress, "ablation runs", per_claim
+    )
+    tables = []
+    for claim in claims:
+        for variant in ["default", *per_claim[claim.id]]:
+            table = evaluate_all([claim], runs[variant], seeds, float(spec.level))
+            tables.append(table.assign(variant=variant, mechanism=variant.removesuffix(" off") in claim.rests_on))
+    out = pd.concat(tables, ignore_index=True)
+    key = ["id", "metric", "window"]
+    base = out[out.variant == "default"].set_index(key)["effect"].rename("base")
+    out = out.join(base, on=key)
+    out["share"] = np.where(out.base != 0, out.effect / out.base, np.nan)
+    return out
+
+
+def carried_by(rows: pd.DataFrame, threshold: float = 0.5) -> str:
+    """In words, which ablation of one claim's metric (the rows of :func:`ablation` for it) removes most of
+    its effect: the one leaving the smallest share of the effect at defaults (a reversed effect counts as
+    removed), when that share is below ``threshold``; nothing when the effect is not reproduced at defaults
+    (at the ablation's seeds)."""
+    default = rows[rows.variant == "default"]
+    if default.empty or not default.reproduced.iloc[0]:
+        return "- (not reproduced at defaults)"
+    ablated = rows[(rows.variant != "default") & np.isfinite(rows.share)]
+    if ablated.empty:
+        return "-"
+    weakest = ablated.loc[ablated.share.idxmin()]
+    what = weakest.variant.removesuffix(" off")
+    if weakest.share >= threshold:
+        return f"no single ablation (at most {what}: {1 - weakest.share:.0%} of the effect goes)"
+    kind = "mechanism" if weakest.mechanism else "term"
+    return f"{what} ({kind}): off leaves {weakest.share:.0%} of the effect"
