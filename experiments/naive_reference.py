@@ -279,7 +279,7 @@ class NaivePerson(FixedAgent):
             + d.turnover.quit_pressure * m.pressure[self.team]
         )
         self.leaving = m.rng.random() < hazard
-        below = self.orientation < pol["misfit_threshold"]
+        below = self.orientation < m.misfit_norm[self.team] - pol["misfit_threshold"]
         self.misfit_weeks = self.misfit_weeks + 1 if below else 0
         if below and pol["remove_misfits"] and self.misfit_weeks >= int(pol["misfit_weeks"]):
             self.leaving = True
@@ -540,6 +540,8 @@ class NaiveModel(Model):
     def turnover_and_hiring(self, week) -> float:
         leavers = 0.0
         if self.on.turnover:
+            teams = self.members()
+            self.misfit_norm = {t: sum(a.orientation for a in ms) / len(ms) for t, ms in teams.items()}
             self.agents.shuffle_do("consider_leaving")
             for agent in [a for a in self.agents if a.leaving]:
                 agent.remove()  # the seat remembers them (``in_seat``) until it is filled

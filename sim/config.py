@@ -132,7 +132,7 @@ class PoliciesConfig:
     hiring_selectivity: float = param(*UNIT)  # hiring for fit (C13)
     onboarding: float = param(*UNIT)  # socialisation intensity of new hires (C13)
     remove_misfits: bool = MISSING  # part with persistent misfits (C12)
-    misfit_threshold: float = param(*UNIT)
+    misfit_threshold: float = param(*UNIT)  # how far below the team's norm orientation a misfit is
     misfit_weeks: int = param(1, 520)
     hire_rate: float = param(*UNIT)  # chance per week that an open vacancy is filled
 

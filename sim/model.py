@@ -631,9 +631,12 @@ class ServiceCultureModel(Model):
         if self.on.turnover:
             hazard = turnover.quit_hazard(p.engagement, pressure, self.dyn.turnover)
             leaving |= turnover.draw_quits(hazard, p.filled, rng)
+            o, f = self.org, p.filled.astype(float)
+            norm = group_mean(p.orientation, o.team, f, o.n_teams)[o.team]
             p.misfit_weeks, removed = turnover.misfits(
                 p.misfit_weeks,
                 p.orientation,
+                nan_to(norm, p.orientation),
                 p.filled,
                 self.policies["misfit_threshold"],
                 int(self.policies["misfit_weeks"]),

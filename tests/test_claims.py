@@ -37,7 +37,7 @@ TOO_NOISY: dict[tuple[str, str, str], str] = {
 #: claims not reproduced at the honest settings on any org (docs/claims.md, "Not reproduced"): expected to
 #: fail here, strictly, so that a claim coming back (or a change of verdict) shows.
 NOT_REPRODUCED_AT_DEFAULTS: dict[str, str] = {
-    "C12c": "no one stays below the default misfit threshold (0.25) for misfit_weeks (26): nobody is removed",
+    "C12c": "no one stays 0.25 below the team's norm for misfit_weeks (26) at the defaults: nobody is removed",
     "C15a": "first differences: retention -> revenue is -0.05 [-0.16, 0.06] on 246 seats (6 seeds); on 39 seats "
     "no link holds",
 }

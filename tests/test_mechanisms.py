@@ -289,10 +289,14 @@ def test_turnover_and_misfits():
     rng = np.random.default_rng(0)
     quits = turnover.draw_quits(np.full(20000, 0.1), np.ones(20000, bool), rng)
     assert quits.mean() == pytest.approx(0.1, abs=0.01)
-    weeks, removed = turnover.misfits(a([3, 0, 5]), a([0.1, 0.1, 0.9]), a([True, True, True]), 0.25, 4, True)
+    norm = a([0.5, 0.5, 0.5])
+    weeks, removed = turnover.misfits(a([3, 0, 5]), a([0.1, 0.1, 0.9]), norm, a([True] * 3), 0.25, 4, True)
     assert weeks.tolist() == [4, 1, 0] and removed.tolist() == [True, False, False]
-    _, kept = turnover.misfits(a([3]), a([0.1]), a([True]), 0.25, 4, False)
+    _, kept = turnover.misfits(a([3]), a([0.1]), a([0.5]), a([True]), 0.25, 4, False)
     assert not kept.any()
+    # fit is relative to the team's norm: 0.6 is a misfit in a team at 0.9, not in one at 0.7
+    weeks, _ = turnover.misfits(a([0, 0]), a([0.6, 0.6]), a([0.9, 0.7]), a([True, True]), 0.25, 4, True)
+    assert weeks.tolist() == [1, 0]
 
 
 def test_hiring_fills_only_open_vacancies():

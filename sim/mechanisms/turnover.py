@@ -30,13 +30,23 @@ def draw_quits(hazard: np.ndarray, filled: np.ndarray, rng: np.random.Generator)
 
 
 def misfits(
-    misfit_weeks: np.ndarray, x: np.ndarray, filled: np.ndarray, threshold: float, weeks: int, remove: bool
+    misfit_weeks: np.ndarray,
+    x: np.ndarray,
+    norm: np.ndarray,
+    filled: np.ndarray,
+    threshold: float,
+    weeks: int,
+    remove: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Count consecutive weeks below ``threshold`` orientation; with ``remove``, part with those at ``weeks``.
+    """Count consecutive weeks with orientation more than ``threshold`` below one's team's norm (its mean
+    orientation); with ``remove``, part with those at ``weeks``.
 
-    Returns ``(misfit_weeks, removed)``. Removal shifts the culture's mean at a turnover cost (C12).
+    Fit is fit to the culture one works in (person-culture fit, O'Reilly, Chatman & Caldwell 1991;
+    Harrison & Carroll 1991), so a misfit is measured against the team's norm, not an absolute level that
+    a strong culture would leave empty. Returns ``(misfit_weeks, removed)``. Removal shifts the culture's
+    mean at a turnover cost (C12).
     """
-    below = filled & (x < threshold)
+    below = filled & (x < norm - threshold)
     counts = np.where(below, misfit_weeks + 1, 0).astype(misfit_weeks.dtype)
     removed = below & (counts >= weeks) if remove else np.zeros_like(filled)
     return counts, removed
