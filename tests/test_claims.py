@@ -31,6 +31,8 @@ TOO_NOISY: dict[tuple[str, str, str], str] = {
     ("C8", "service_quality", "weeks 53-104"): "a small gain (d 3.2 on 246 seats); about 1 on 39 seats",
     ("C11", "culture_spread", LATE): "a spread of 32 people moves with each hire; d 2.7 on 246 seats, 1 here",
     ("C15b", "culture_mean", "weeks 1-156"): "a small gain (d 1.5 on 246 seats); 0.3 on 39 seats",
+    ("C10", "service_quality", LATE): "a small gain through orientation only: 0.009 [-0.002, 0.020] on 39 seats",
+    ("C12b", "culture_mean", LATE): "peer spill-over in teams of 8: 0.020 [-0.001, 0.040] on 39 seats",
     ("C5", "mistakes_reported", "sum weeks 1-13"): "a quarter's mistakes of 32 staff: d 0.4 here, 2.8 on 246 seats",
 }
 
