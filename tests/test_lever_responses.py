@@ -13,7 +13,7 @@ from sim.research import responses
 from sim.research.responses import AS_EXPECTED, FLAT, NO_VERDICT, NON_MONOTONE, REVERSED
 
 #: Levers whose primary metric does not move as the brief expects in the run below: all flat, slope
-#: [95% interval] as measured when the test was written (the reduced run in docs/levers.md agrees). They
+#: [95% interval] as measured when the test was written (each also fails somewhere in docs/levers.md). They
 #: are not run here: the model's mechanisms are being changed so that they move. Remove a lever from the
 #: set once it is fixed, and the test runs and checks it.
 KNOWN_FAILING: set[str] = {
