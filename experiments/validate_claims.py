@@ -73,7 +73,7 @@ def robust_variants() -> dict[str, tuple[str | list[str], list[str]]]:
 
     return {
         "small team (39 seats)": ("small_team", []),
-        "flat wide (119 seats, 3 levels)": ("flat_wide", []),
+        "flat wide (177 seats, teams of 28)": ("flat_wide", []),
         "harbour hotel (46 seats, from file)": (["org=from_file", f"org.path={ROOT / HOTEL}"], []),
         "main rates x0.8": (None, scaled(0.8)),
         "main rates x1.2": (None, scaled(1.2)),

@@ -20,7 +20,15 @@ from sim.research import external
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: The scripts that write into docs/; every one of them decides with experiments/_docs.py.
-WRITERS = ("benchmark", "benchmark_sweep", "calibrate", "sensitivity", "validate_claims", "validate_external")
+WRITERS = (
+    "benchmark",
+    "benchmark_sweep",
+    "calibrate",
+    "lever_responses",
+    "sensitivity",
+    "validate_claims",
+    "validate_external",
+)
 SMALL = "base=[org=small_team,leadership=typical,policies=baseline]"
 
 
@@ -60,14 +68,23 @@ def test_a_study_is_full_when_only_where_and_how_it_runs_differ():
         assert not _docs.full_study("sensitivity", load_study("sensitivity", [reduced]), how), reduced
 
 
-def test_validate_claims_reduced_leaves_docs_alone_and_writes_where_it_is_told(experiment, tmp_path):
-    cheapest = ("--seeds", "2", "--only", "C2", "--org", "small_team", "--workers", "1", "--no-progress")
+@pytest.mark.parametrize(
+    ("script", "cheapest", "shown", "report"),
+    [
+        ("validate_claims", ("--seeds", "2", "--only", "C2", "--org", "small_team"), "C2", "claims"),
+        ("lever_responses", ("--quick", "--seeds", "2", "--levers", "style.vision"), "style.vision", "levers"),
+    ],
+)
+def test_a_reduced_run_leaves_docs_alone_and_writes_where_it_is_told(
+    experiment, tmp_path, script, cheapest, shown, report
+):
+    cheapest = (*cheapest, "--workers", "1", "--no-progress")
     before = snapshot()
-    code, out, _ = experiment("validate_claims", *cheapest)
-    assert code in (0, 1) and "C2" in out and "docs/claims.md left alone" in out
+    code, out, _ = experiment(script, *cheapest)
+    assert code in (0, 1) and shown in out and f"docs/{report}.md left alone" in out
     assert snapshot() == before
-    code, out, _ = experiment("validate_claims", *cheapest, "--out", str(tmp_path))
-    assert (tmp_path / "claims.md").is_file() and (tmp_path / "claims.png").stat().st_size > 0
+    code, out, _ = experiment(script, *cheapest, "--out", str(tmp_path))
+    assert (tmp_path / f"{report}.md").is_file() and (tmp_path / f"{report}.png").stat().st_size > 0
     assert snapshot() == before
 
 

@@ -1,7 +1,8 @@
 """Statistics for replicated experiments: effects with confidence intervals over seeds.
 
 Every function takes one value per seed (independent replications) and returns an ``Effect``.
-Intervals are Welch t intervals (unequal variances, Welch-Satterthwaite degrees of freedom);
+Intervals are Welch t intervals (unequal variances, Welch-Satterthwaite degrees of freedom), or
+one-sample t intervals for contrasts already paired within a seed (``mean_interval``);
 correlations are averaged on Fisher's z scale. Standardised effects are Cohen's d with the pooled
 standard deviation of the arms.
 """
@@ -85,6 +86,18 @@ def mean_correlation(rs, level: float = 0.95) -> Effect:
     mz = z.mean()
     est = float(np.tanh(mz))
     return Effect(est, float(np.tanh(mz - half)), float(np.tanh(mz + half)), est, level, z.size, "Fisher z, t")
+
+
+def mean_interval(values, level: float = 0.95) -> Effect:
+    """mean(values) with its one-sample t interval, mean +/- t_{n-1} * sd / sqrt(n); d = mean / sd.
+
+    For values that are already paired contrasts, one per replication: per-seed differences between
+    two arms run on the same seeds, or per-seed slopes (common random numbers make them paired)."""
+    x = _clean(values)
+    est, sd = float(x.mean()), float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1)) * sd / np.sqrt(x.size)
+    d = est / sd if sd > 0 else (np.inf * np.sign(est) if est else 0.0)
+    return Effect(est, est - half, est + half, d, level, x.size, "t, paired over seeds")
 
 
 def bootstrap(
