@@ -70,7 +70,9 @@ class LeverSpec:
     reason : str
         The brief's reason, with its claim id.
     extra : tuple of str
-        Overrides every run of this lever needs (``with``).
+        Overrides every run of this lever needs (``with``), a ``style.<field>`` resolved to every leader's.
+    label : str
+        The entry's name when it differs from the lever's (the entry gives the lever as ``lever:``).
     """
 
     lever: Lever
@@ -79,10 +81,12 @@ class LeverSpec:
     primary: str
     reason: str
     extra: tuple[str, ...] = ()
+    label: str = ""
 
     @property
     def name(self) -> str:
-        return self.lever.name
+        """The entry's name in the spec: the lever's, or a label when one lever is checked in two contexts."""
+        return self.label or self.lever.name
 
     def overrides(self, value: float | int | bool) -> list[str]:
         """The overrides of one level: the lever's ``with`` overrides, then every key of the lever set to ``value``."""
@@ -119,17 +123,30 @@ def lever_specs(spec: DictConfig, names: Sequence[str] | None = None) -> list[Le
     out = []
     for name in names or known:
         entry = spec.levers[name]
+        lever_name = str(entry.get("lever", name))
         expect = {str(m): DIRECTIONS[str(d)] for m, d in entry.expect.items()}
         stray = sorted(set(expect) - set(metrics))
         if stray:
             raise ConfigError(f"levers.{name}.expect names {stray[0]!r}, not one of the metrics {', '.join(metrics)}")
         if entry.primary not in expect:
             raise ConfigError(f"levers.{name}.primary={entry.primary!r} has no expected direction in its expect")
-        lever = resolve(name, base, entry.get("bounds"))
+        lever = resolve(lever_name, base, entry.get("bounds"))
         levels = levels_of(lever, list(spec.positions))
-        extra = tuple(str(o) for o in entry.get("with", []))
-        out.append(LeverSpec(lever, levels, expect, str(entry.primary), str(entry.reason), extra))
+        extra = tuple(o for text in entry.get("with", []) for o in _context(str(text), base))
+        label = "" if lever_name == name else str(name)
+        out.append(LeverSpec(lever, levels, expect, str(entry.primary), str(entry.reason), extra, label))
     return out
+
+
+def _context(text: str, base: DictConfig) -> list[str]:
+    """One ``with`` override as config overrides: ``style.<field>=v`` sets that field of every leader's
+    style (as the lever of that name does), any other key is passed as it is."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ConfigError(f"'with' override {text!r} is not key=value")
+    if key.startswith("style."):
+        return resolve(key, base).overrides(float(value))
+    return [text]
 
 
 def project_path(path: str) -> str:
