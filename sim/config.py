@@ -51,16 +51,18 @@ class OrgConfig:
     """Shape of a generated organisation (``sim.org.build_org``); ``org.source=generated``."""
 
     name: str = MISSING
-    source: str = choice("generated")
-    departments: int = param(1, 10_000)
-    teams_per_department: int = param(1, 10_000)
-    team_size: int = param(1, 1_000)  # staff seats per team, the team lead not counted
-    frontline_share: float = param(*UNIT)  # share of teams that serve customers
-    peer_tie_prob: float = param(*UNIT)  # density of peer ties inside a team
-    cross_ties_per_person: float = param(0, 20)  # mean number of ties to people in other teams
-    served_teams: int = param(0, 100)  # frontline teams each back-office team serves
-    vacancy_share: float = param(0, 0.9)  # staff seats open but empty at the start
-    reserve_share: float = param(0, 0.9)  # staff seats closed at the start, opened by growth
+    source: str = choice("generated", doc="where the org comes from: generated from this shape")
+    departments: int = param(1, 10_000, doc="number of departments under the executive", unit="count")
+    teams_per_department: int = param(1, 10_000, doc="number of teams in each department", unit="count")
+    team_size: int = param(1, 1_000, doc="staff seats per team, the team lead not counted", unit="count")
+    frontline_share: float = param(*UNIT, doc="share of teams that serve customers", unit="share")
+    peer_tie_prob: float = param(
+        *UNIT, doc="density of peer ties inside a team: chance that two teammates are tied", unit="share"
+    )
+    cross_ties_per_person: float = param(0, 20, doc="mean number of ties to people in other teams", unit="count")
+    served_teams: int = param(0, 100, doc="frontline teams each back-office team serves", unit="count")
+    vacancy_share: float = param(0, 0.9, doc="share of staff seats open but empty at the start", unit="share")
+    reserve_share: float = param(0, 0.9, doc="share of staff seats closed at the start, opened by growth", unit="share")
 
 
 @dataclass
@@ -72,21 +74,33 @@ class FileOrgConfig:
     """
 
     name: str = MISSING
-    source: str = choice("file")
+    source: str = choice("file", doc="where the org comes from: the client's own files")
     path: str = MISSING  # the org chart: CSV reports-to list, GraphML, or an edge list
-    format: str = choice("auto", "csv", "graphml", "edgelist")  # auto: from the file's extension
+    format: str = choice(
+        "auto", "csv", "graphml", "edgelist", doc="format of the org chart file; auto: from the file's extension"
+    )
     roles: str | None = MISSING  # id,role[,team][,frontline][,vacant]: where an edge list keeps its roles
     ties: str | None = MISSING  # peer/advice ties, two ids a line; without it peers are generated inside teams
     survey: str | None = MISSING  # id,engagement,trust,orientation: the measured initial state
-    survey_scale: str = choice("auto", "1-5", "0-100", "0-1")  # auto: per column, from its values
+    survey_scale: str = choice(
+        "auto", "1-5", "0-100", "0-1", doc="scale of the survey's answers; auto: per column, from its values"
+    )
     encoding: str = MISSING  # of every file, e.g. utf-8 (a byte-order mark is allowed) or cp1252
-    edge_direction: str = choice("report_to_manager", "manager_to_report")  # of reports-to edges (GraphML, edges)
-    unlabelled_staff: str = choice("frontline", "back_office")  # what staff with no role given do
+    edge_direction: str = choice(
+        "report_to_manager", "manager_to_report", doc="direction of reports-to edges (GraphML, edge list)"
+    )
+    unlabelled_staff: str = choice("frontline", "back_office", doc="what staff with no role given do")
     virtual_root: bool = MISSING  # several roots: add one virtual executive above them instead of stopping
-    peer_tie_prob: float = param(*UNIT)  # density of generated peer ties inside a team (no ties file)
-    cross_ties_per_person: float = param(0, 20)  # generated ties to staff of other teams (no ties file)
-    served_teams: int = param(0, 100)  # frontline teams of its department each back-office team serves
-    max_file_mb: float = param(0.001, 100_000)  # refuse any input file larger than this
+    peer_tie_prob: float = param(*UNIT, doc="density of generated peer ties inside a team (no ties file)", unit="share")
+    cross_ties_per_person: float = param(
+        0, 20, doc="mean generated ties to staff of other teams (no ties file)", unit="count"
+    )
+    served_teams: int = param(
+        0, 100, doc="frontline teams of its department each back-office team serves", unit="count"
+    )
+    max_file_mb: float = param(
+        0.001, 100_000, doc="refuse any input file larger than this many megabytes (MB)", unit=""
+    )
 
 
 # ``org.source`` picks the schema an org node is checked against.
@@ -97,16 +111,20 @@ ORG_SCHEMAS: dict[str, type] = {"generated": OrgConfig, "file": FileOrgConfig}
 class StyleConfig:
     """A leader's style; every lever in [0, 1] (seed 001's Manager A and B are two of these)."""
 
-    vision: float = param(*UNIT)  # clarity of the stated service vision
-    integrity: float = param(*UNIT)  # say-do consistency (behavioural integrity)
-    support: float = param(*UNIT)  # asks opinions, helps solve problems, empowers
-    recognition_rate: float = param(*UNIT)  # chance per week of recognising a good performer seen
-    recognition_public: float = param(*UNIT)  # share of recognition given in public
-    mistake_tolerance: float = param(*UNIT)  # learning reaction to a reported mistake instead of blame
-    idea_support: float = param(*UNIT)  # chance an idea proposed is evaluated and resourced
-    knowledge_sharing: float = param(*UNIT)
-    gossip: float = param(*UNIT)  # breaks confidences, talks people and customers down
-    transparency: float = param(*UNIT)  # communication during tough changes
+    vision: float = param(*UNIT, doc="clarity of the stated service vision", unit="level")
+    integrity: float = param(*UNIT, doc="say-do consistency (behavioural integrity)", unit="level")
+    support: float = param(*UNIT, doc="asks opinions, helps solve problems, empowers", unit="level")
+    recognition_rate: float = param(*UNIT, doc="chance per week of recognising a good performer seen", unit="per week")
+    recognition_public: float = param(*UNIT, doc="share of recognition given in public", unit="share")
+    mistake_tolerance: float = param(
+        *UNIT, doc="learning reaction to a reported mistake instead of blame", unit="level"
+    )
+    idea_support: float = param(*UNIT, doc="chance an idea proposed is evaluated and resourced", unit="level")
+    knowledge_sharing: float = param(
+        *UNIT, doc="shares knowledge and gets the team to spread its best practice", unit="level"
+    )
+    gossip: float = param(*UNIT, doc="breaks confidences, talks people and customers down", unit="level")
+    transparency: float = param(*UNIT, doc="open, timely communication during tough changes", unit="level")
 
 
 @dataclass
@@ -117,7 +135,9 @@ class LeadershipConfig:
     executive: StyleConfig = MISSING
     styles: dict[str, StyleConfig] = MISSING
     mix: dict[str, float] = MISSING  # share of non-executive leaders per style name
-    spread: float = param(0, 0.5)  # sd of per-leader deviation from the style (message consistency, C11)
+    spread: float = param(
+        0, 0.5, doc="sd of each leader's deviation from their style (message consistency, C11)", unit="sd"
+    )
 
 
 @dataclass
@@ -125,16 +145,22 @@ class PoliciesConfig:
     """Organisation-wide policies (the levers that are not a leader's personal style)."""
 
     name: str = MISSING
-    standards_in_appraisal: float = param(*UNIT)  # service standards written into reviews and pay (C12)
-    practice_support: float = param(*UNIT)  # training followed by application on the job (C4)
-    feedback_sharing: float = param(*UNIT)  # customer feedback gathered and shared back (C10)
-    negative_talk_curb: float = param(*UNIT)  # norms against talking customers down (C14)
-    hiring_selectivity: float = param(*UNIT)  # hiring for fit (C13)
-    onboarding: float = param(*UNIT)  # socialisation intensity of new hires (C13)
+    standards_in_appraisal: float = param(
+        *UNIT, doc="service standards written into reviews and pay (C12)", unit="level"
+    )
+    practice_support: float = param(*UNIT, doc="training followed by application on the job (C4)", unit="level")
+    feedback_sharing: float = param(*UNIT, doc="customer feedback gathered and shared back (C10)", unit="level")
+    negative_talk_curb: float = param(*UNIT, doc="norms against talking customers down (C14)", unit="level")
+    hiring_selectivity: float = param(
+        *UNIT,
+        doc="hiring for fit: a hire is the best of 1 + round(s * (candidates_max - 1)) candidates (C13)",
+        unit="level",
+    )
+    onboarding: float = param(*UNIT, doc="socialisation intensity of new hires (C13)", unit="level")
     remove_misfits: bool = MISSING  # part with persistent misfits (C12)
-    misfit_threshold: float = param(*UNIT)  # how far below the team's norm orientation a misfit is
-    misfit_weeks: int = param(1, 520)
-    hire_rate: float = param(*UNIT)  # chance per week that an open vacancy is filled
+    misfit_threshold: float = param(*UNIT, doc="how far below the team's norm orientation a misfit is", unit="level")
+    misfit_weeks: int = param(1, 520, doc="consecutive weeks as a misfit before one is parted with", unit="weeks")
+    hire_rate: float = param(*UNIT, doc="chance per week that an open vacancy is filled", unit="per week")
 
 
 #: The levers of a leader's style, in schema order (one row each of ``sim.state.Styles``).
@@ -148,16 +174,22 @@ class CustomersConfig:
     """The customer population served by each frontline team."""
 
     name: str = MISSING
-    per_frontline_seat: float = param(0, 1e6)  # customers per frontline seat at the start
-    price: float = param(0, 1e9)  # revenue per retained customer per week
-    memory: float = param(*UNIT)  # weight of this week's quality in satisfaction
-    base_churn: float = param(*UNIT)  # weekly churn of a fully satisfied, loyal customer base
-    churn_sensitivity: float = param(*UNIT)  # extra weekly churn at zero satisfaction
-    loyalty_rate: float = param(*UNIT)  # speed at which loyalty follows satisfaction
-    acquisition: float = param(*UNIT)  # weekly acquisition per unit of free capacity at full satisfaction
-    headroom: float = param(0, 10)  # how far above capacity demand can grow
-    satisfaction0: float = param(*UNIT)
-    expectation_spread: float = param(0, 0.5)  # sd across teams of what their customer segment expects
+    per_frontline_seat: float = param(
+        0, 1e6, doc="customers per frontline seat at the start", unit="customers per seat"
+    )
+    price: float = param(0, 1e9, doc="revenue per retained customer per week", unit="money per customer per week")
+    memory: float = param(*UNIT, doc="mu: weight of this week's quality in satisfaction", unit="per week")
+    base_churn: float = param(*UNIT, doc="weekly churn of a fully satisfied, loyal customer base", unit="per week")
+    churn_sensitivity: float = param(*UNIT, doc="extra weekly churn at zero satisfaction and loyalty", unit="per week")
+    loyalty_rate: float = param(*UNIT, doc="r_L: weekly speed at which loyalty follows satisfaction", unit="per week")
+    acquisition: float = param(
+        *UNIT, doc="weekly acquisition per unit of free capacity at full satisfaction", unit="per week"
+    )
+    headroom: float = param(0, 10, doc="how far above capacity demand can grow, as a share of capacity", unit="share")
+    satisfaction0: float = param(
+        *UNIT, doc="every frontline team's satisfaction and loyalty at the start", unit="level"
+    )
+    expectation_spread: float = param(0, 0.5, doc="sd across teams of what their customer segment expects", unit="sd")
 
 
 @dataclass
@@ -176,16 +208,40 @@ class EventConfig:
         "hiring_freeze",
         "growth",
         "policy_change",
+        doc="what the event does",
     )
-    week: int = param(0, 100_000)
-    duration: int = field(default=0, metadata={"range": (0, 100_000)})  # 0: to the end of the run
-    every: int = field(default=0, metadata={"range": (0, 100_000)})  # repeat period; 0 = once
-    repeats: int = field(default=1, metadata={"range": (1, 100_000)})
+    week: int = param(0, 100_000, doc="week of the event's first start", unit="weeks")
+    duration: int = field(
+        default=0,
+        metadata={
+            "range": (0, 100_000),
+            "doc": "weeks a windowed event lasts each time; 0: to the end of the run",
+            "unit": "weeks",
+        },
+    )
+    every: int = field(default=0, metadata={"range": (0, 100_000), "doc": "repeat period; 0: once", "unit": "weeks"})
+    repeats: int = field(
+        default=1, metadata={"range": (1, 100_000), "doc": "starts in all, when every > 0", "unit": "count"}
+    )
     target: str = "all"  # all | frontline | backoffice | leaders | staff | level:N | team:N | department:N
-    intensity: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
+    intensity: float = field(
+        default=0.5,
+        metadata={
+            "range": (0.0, 10.0),
+            "doc": "strength: training dose, recognition boost, shock size or extra demand",
+            "unit": "factor",
+        },
+    )
     style: str = ""  # leadership_change: style name from leadership.styles
     policy: str = ""  # policy_change: key in policies
-    value: float = field(default=0.0, metadata={"range": (-1.0, 1.0)})  # policy_change value; growth rate
+    value: float = field(
+        default=0.0,
+        metadata={
+            "range": (-1.0, 1.0),
+            "doc": "policy_change: the policy's new value; growth: weekly share of staff seats opened (< 0: closed)",
+            "unit": "level",
+        },
+    )
 
 
 @dataclass
@@ -252,8 +308,11 @@ class OutputConfig:
 class Config:
     """The whole run: ``seed`` and ``steps`` plus one node per config group."""
 
-    seed: int = field(default=MISSING, metadata={"range": (0, 2**63 - 1)})
-    steps: int = param(1, 100_000)
+    seed: int = field(
+        default=MISSING,
+        metadata={"range": (0, 2**63 - 1), "doc": "seed of the run's random number generator", "unit": "count"},
+    )
+    steps: int = param(1, 100_000, doc="weeks simulated (one step is a week)", unit="count")
     name: str = MISSING  # a label for the run; each scenario sets its own
     # Any: the node follows one of ORG_SCHEMAS, chosen by ``org.source`` (typed by ``typed_org``).
     org: Any = MISSING

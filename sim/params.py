@@ -3,7 +3,8 @@
 The schema's dataclasses (``sim.config``, and each mechanism's parameters beside its mechanism in
 ``sim.mechanisms``) hold no defaults: every field is ``MISSING`` and its value comes from ``configs/``.
 The ``range`` metadata is what :func:`sim.config.validate` checks and what ``sim.research.levers``
-samples within.
+samples within; ``doc`` (what the field means, one line) and ``unit`` are what ``docs/parameters.md``
+and ``--help`` show.
 """
 
 from __future__ import annotations
@@ -15,12 +16,29 @@ from omegaconf import MISSING
 
 UNIT = (0.0, 1.0)
 
+#: The units a field may declare: a rate is per week (the model's step); a level is a state on [0, 1].
+UNITS = (
+    "per week",  # a rate: the share of a gap closed, or a probability, each week
+    "share",  # a fraction of a whole (of teams, seats, people)
+    "level",  # a state or a leader's trait on the 0..1 scale
+    "weight",  # a relative weight, meaningful against the other weights it is combined with
+    "factor",  # a dimensionless multiplier or exponent
+    "weeks",
+    "count",
+    "customers per seat",
+    "money per customer per week",
+    "sd",  # a standard deviation on the scale of the quantity it spreads
+    "",  # a name or a choice
+)
 
-def param(lo: float, hi: float) -> Any:
-    """A required field with an allowed closed range ``[lo, hi]``."""
-    return field(default=MISSING, metadata={"range": (lo, hi)})
+
+def param(lo: float, hi: float, doc: str = "", unit: str = "") -> Any:
+    """A required field with an allowed closed range ``[lo, hi]``, what it means and its unit (one of ``UNITS``)."""
+    if unit not in UNITS:
+        raise ValueError(f"unit {unit!r} is not one of {UNITS}")
+    return field(default=MISSING, metadata={"range": (lo, hi), "doc": doc, "unit": unit})
 
 
-def choice(*options: str) -> Any:
+def choice(*options: str, doc: str = "") -> Any:
     """A required field that takes one of ``options``."""
-    return field(default=MISSING, metadata={"choices": options})
+    return field(default=MISSING, metadata={"choices": options, "doc": doc, "unit": ""})

@@ -15,8 +15,8 @@ from sim.params import UNIT, param
 class EngagementParams:
     """``dynamics.engagement``."""
 
-    rate: float = param(*UNIT)  # weekly speed at which engagement follows its target
-    customer_mood: float = param(*UNIT)  # m: weight of the customers' mood one hears in the target
+    rate: float = param(*UNIT, doc="weekly speed at which engagement follows its target", unit="per week")
+    customer_mood: float = param(*UNIT, doc="m: weight of the customers' mood one hears in the target", unit="weight")
 
 
 def customers_heard(

@@ -17,7 +17,9 @@ from sim.params import UNIT, param
 class FeedbackParams:
     """``dynamics.feedback``: what hearing customers does, per unit of ``policies.feedback_sharing``."""
 
-    orientation_rate: float = param(*UNIT)  # r_x: lift of customer focus
+    orientation_rate: float = param(
+        *UNIT, doc="r_x: weekly lift of customer focus at full feedback sharing", unit="per week"
+    )
 
 
 def share_feedback(x: np.ndarray, habit: np.ndarray, sharing: float, cfg: FeedbackParams) -> np.ndarray:

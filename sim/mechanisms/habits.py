@@ -13,7 +13,7 @@ from sim.params import UNIT, param
 class HabitsParams:
     """``dynamics.habits``. Habit strength itself is drawn at hire (``dynamics.hiring.habit_mean``)."""
 
-    rate: float = param(*UNIT)  # weekly drift of disposition toward practised orientation
+    rate: float = param(*UNIT, doc="weekly drift of disposition toward practised orientation", unit="per week")
 
 
 def form_habits(disposition: np.ndarray, x: np.ndarray, habit: np.ndarray, cfg: HabitsParams) -> np.ndarray:

@@ -14,10 +14,12 @@ from sim.params import UNIT, param
 class IdeasParams:
     """``dynamics.ideas``. ``process_baseline`` is also every team's process quality at the start."""
 
-    rate: float = param(0, 10)  # ideas a week from a fully engaged, safe, supported person
-    lift: float = param(*UNIT)  # process gain per adopted idea per head
-    process_decay: float = param(*UNIT)  # weekly slide of a team's process back to the baseline
-    process_baseline: float = param(*UNIT)
+    rate: float = param(0, 10, doc="ideas a week from a fully engaged, safe, supported person", unit="per week")
+    lift: float = param(*UNIT, doc="process gain per adopted idea per head, as a share of the gap to 1", unit="factor")
+    process_decay: float = param(*UNIT, doc="weekly slide of a team's process back to the baseline", unit="per week")
+    process_baseline: float = param(
+        *UNIT, doc="process quality a team slides back to, and every team's at the start", unit="level"
+    )
 
 
 def propose_and_adopt(

@@ -28,12 +28,18 @@ class InfluenceParams:
     (``sim.mechanisms.negative_talk``), which spreads over the same weighted ties.
     """
 
-    anchor: float = param(*UNIT)  # weekly weight of one's disposition, scaled by habit strength
-    self_weight: float = param(0, 100)
-    leader_weight: float = param(0, 100)
-    report_weight: float = param(0, 100)
-    peer_weight: float = param(0, 100)
-    cross_weight: float = param(0, 100)
+    anchor: float = param(
+        *UNIT, doc="weekly weight of one's disposition, scaled by habit strength (a = anchor * h)", unit="per week"
+    )
+    self_weight: float = param(0, 100, doc="weight of one's own orientation in W", unit="weight")
+    leader_weight: float = param(0, 100, doc="weight of one's own leader in W, scaled by trust in them", unit="weight")
+    report_weight: float = param(0, 100, doc="weight of each of one's reports in W", unit="weight")
+    peer_weight: float = param(
+        0, 100, doc="weight of each peer tie inside the team in W (and in negative talk)", unit="weight"
+    )
+    cross_weight: float = param(
+        0, 100, doc="weight of each tie to another team in W (and in negative talk)", unit="weight"
+    )
 
 
 def ties_only(self_weight: float) -> InfluenceParams:

@@ -14,9 +14,13 @@ from sim.params import UNIT, param
 class LeadershipParams:
     """``dynamics.leadership``: how fast trust follows a leader and how strongly a leader's message pulls."""
 
-    trust_rate: float = param(*UNIT)  # weekly speed at which trust follows the trust a leader earns
-    pull: float = param(*UNIT)  # strength of a leader's message on reports' orientation
-    shock_trust: float = param(*UNIT)  # share of trust a full-intensity shock costs under an opaque leader (C8)
+    trust_rate: float = param(
+        *UNIT, doc="weekly speed at which trust follows the trust a leader earns", unit="per week"
+    )
+    pull: float = param(*UNIT, doc="weekly strength of a leader's message on reports' orientation", unit="per week")
+    shock_trust: float = param(
+        *UNIT, doc="share of trust a full-intensity shock costs under an opaque leader (C8)", unit="share"
+    )
 
 
 def trust_target(

@@ -14,9 +14,11 @@ from sim.params import UNIT, param
 class MistakesParams:
     """``dynamics.mistakes``. What a hidden mistake costs in quality is ``dynamics.service.hidden_penalty``."""
 
-    rate: float = param(*UNIT)  # weekly chance of a mistake at zero skill and no pressure
-    safety_rate: float = param(*UNIT)  # speed at which safety follows a leader's reactions
-    learning: float = param(*UNIT)  # skill learnt from a reported mistake
+    rate: float = param(*UNIT, doc="weekly chance of a mistake at zero skill and no pressure", unit="per week")
+    safety_rate: float = param(*UNIT, doc="weekly speed at which safety follows a leader's reactions", unit="per week")
+    learning: float = param(
+        *UNIT, doc="skill learnt from a reported mistake, as a share of the gap to 1", unit="factor"
+    )
 
 
 def make_mistakes(

@@ -15,13 +15,15 @@ from sim.params import UNIT, param
 class NegativeTalkParams:
     """``dynamics.negative_talk``. Talk spreads over the ties weighted by ``dynamics.influence``."""
 
-    rate: float = param(*UNIT)  # weekly speed at which cynicism follows its target
-    bias: float = param(1, 20)  # negativity bias: how much more bad talk weighs than good
-    gossip_seed: float = param(*UNIT)  # cynicism seeded by a gossiping leader
-    hypocrisy: float = param(*UNIT)  # cynicism seeded by a vision the leader does not live, curbed by one lived (C2)
-    drag: float = param(*UNIT)  # pull of cynicism on orientation
-    rumour: float = param(*UNIT)  # cynicism seeded by a shock communicated opaquely (C8)
-    whiplash: float = param(0, 10)  # cynicism seeded by a withdrawn recognition programme (C15)
+    rate: float = param(*UNIT, doc="weekly speed at which cynicism follows its target", unit="per week")
+    bias: float = param(1, 20, doc="negativity bias: how much more bad talk weighs than good", unit="factor")
+    gossip_seed: float = param(*UNIT, doc="cynicism seeded by a gossiping leader", unit="factor")
+    hypocrisy: float = param(
+        *UNIT, doc="cynicism seeded by a vision the leader does not live, curbed by one lived (C2)", unit="factor"
+    )
+    drag: float = param(*UNIT, doc="weekly pull of cynicism on orientation", unit="per week")
+    rumour: float = param(*UNIT, doc="cynicism seeded by a shock communicated opaquely (C8)", unit="factor")
+    whiplash: float = param(0, 10, doc="cynicism seeded by a withdrawn recognition programme (C15)", unit="factor")
 
 
 def spread_cynicism(

@@ -14,8 +14,8 @@ class OnboardingParams:
     """``dynamics.onboarding``. ``weeks`` also marks who counts as a newcomer in the metrics
     (``newcomer_gap``, ``sim.metrics``)."""
 
-    pull: float = param(*UNIT)  # weekly pull of the team's norm on a new hire at full intensity
-    weeks: float = param(1, 520)  # the pull's time scale: it falls as exp(-tenure / weeks)
+    pull: float = param(*UNIT, doc="weekly pull of the team's norm on a new hire at full intensity", unit="per week")
+    weeks: float = param(1, 520, doc="the pull's time scale: it falls as exp(-tenure / weeks)", unit="weeks")
 
 
 def socialise(

@@ -15,10 +15,14 @@ from sim.params import UNIT, param
 class RecognitionParams:
     """``dynamics.recognition``. How often leaders recognise is their style (``recognition_rate``)."""
 
-    engagement_gain: float = param(*UNIT)  # g_e
-    orientation_gain: float = param(*UNIT)  # g_x
-    spillover: float = param(*UNIT)  # weight of a teammate's public recognition on oneself
-    observation_noise: float = param(0, 1)  # sd of a leader's view of a person's score
+    engagement_gain: float = param(
+        *UNIT, doc="g_e: engagement lift of a recognition, as a share of the gap to 1", unit="factor"
+    )
+    orientation_gain: float = param(
+        *UNIT, doc="g_x: orientation lift of a recognition, as a share of the gap to 1", unit="factor"
+    )
+    spillover: float = param(*UNIT, doc="weight of a teammate's public recognition on oneself", unit="weight")
+    observation_noise: float = param(0, 1, doc="sd of a leader's view of a person's score", unit="sd")
 
 
 def recognise(

@@ -21,8 +21,8 @@ from sim.params import UNIT, param
 class RoleModellingParams:
     """``dynamics.role_modelling``."""
 
-    rate: float = param(*UNIT)  # weekly pull of one's own leader's style, scaled by trust in them
-    anchor: float = param(*UNIT)  # weekly pull of a leader's personal style
+    rate: float = param(*UNIT, doc="weekly pull of one's own leader's style, scaled by trust in them", unit="per week")
+    anchor: float = param(*UNIT, doc="weekly pull of a leader's personal style", unit="per week")
 
 
 def model_on_boss(

@@ -19,16 +19,16 @@ class ServiceParams:
     ``standard_slack`` is how far quality may exceed the standard of ``sim.mechanisms.service_standards``.
     """
 
-    normal_engagement: float = param(0.01, 1)  # engagement at which a person carries a full workload
-    pressure_effect: float = param(*UNIT)  # theta: share of capability lost at full pressure
-    standard_slack: float = param(*UNIT)  # how far people may exceed the standard they hold
-    hidden_penalty: float = param(*UNIT)  # quality lost per hidden mistake
-    w_skill: float = param(0, 10)
-    w_orientation: float = param(0, 10)
-    w_engagement: float = param(0, 10)
-    w_internal: float = param(0, 10)
-    w_process: float = param(0, 10)
-    noise: float = param(0, 1)  # sd of delivered quality around what a person can deliver
+    normal_engagement: float = param(0.01, 1, doc="engagement at which a person carries a full workload", unit="level")
+    pressure_effect: float = param(*UNIT, doc="theta: share of capability lost at full pressure", unit="share")
+    standard_slack: float = param(*UNIT, doc="how far people may exceed the standard they hold", unit="level")
+    hidden_penalty: float = param(*UNIT, doc="quality lost per hidden mistake", unit="level")
+    w_skill: float = param(0, 10, doc="w_s: weight of skill in capability", unit="weight")
+    w_orientation: float = param(0, 10, doc="w_x: weight of service orientation in capability", unit="weight")
+    w_engagement: float = param(0, 10, doc="w_e: weight of engagement in capability", unit="weight")
+    w_internal: float = param(0, 10, doc="w_i: weight of internal service received in capability", unit="weight")
+    w_process: float = param(0, 10, doc="w_p: weight of the team's process quality in capability", unit="weight")
+    noise: float = param(0, 1, doc="sd of delivered quality around what a person can deliver", unit="sd")
 
 
 def effort(e: np.ndarray, cfg: ServiceParams) -> np.ndarray:

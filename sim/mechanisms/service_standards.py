@@ -17,9 +17,9 @@ class ServiceStandardsParams:
     How far quality may exceed the standard is ``dynamics.service.standard_slack``.
     """
 
-    drift: float = param(*UNIT)  # weekly drift of an unanchored standard toward delivered quality
-    anchor: float = param(*UNIT)  # weekly pull of an anchored standard back up
-    initial: float = param(*UNIT)  # every team's standard at the start
+    drift: float = param(*UNIT, doc="weekly drift of an unanchored standard toward delivered quality", unit="per week")
+    anchor: float = param(*UNIT, doc="weekly pull of an anchored standard back up", unit="per week")
+    initial: float = param(*UNIT, doc="every team's standard at the start", unit="level")
 
 
 def update_standard(

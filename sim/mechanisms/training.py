@@ -14,11 +14,15 @@ from sim.params import UNIT, param
 class TrainingParams:
     """``dynamics.training``."""
 
-    application_rate: float = param(*UNIT)  # weekly share of the knowledge-skill gap applied, at best
-    decay: float = param(*UNIT)  # weekly fading of knowledge that is not applied
-    orientation_gain: float = param(*UNIT)  # g: transient lift of orientation by a training event
-    forgetting: float = param(*UNIT)  # weekly loss of unpractised skill above the job's floor
-    sharing: float = param(*UNIT)  # weekly spread of the team's best practice under a leader who shares knowledge
+    application_rate: float = param(
+        *UNIT, doc="weekly share of the knowledge-skill gap applied, at best", unit="per week"
+    )
+    decay: float = param(*UNIT, doc="weekly fading of knowledge that is not applied", unit="per week")
+    orientation_gain: float = param(*UNIT, doc="g: transient lift of orientation by a training event", unit="factor")
+    forgetting: float = param(*UNIT, doc="weekly loss of unpractised skill above the job's floor", unit="per week")
+    sharing: float = param(
+        *UNIT, doc="weekly spread of the team's best practice under a leader who shares knowledge", unit="per week"
+    )
 
 
 def train(

@@ -14,9 +14,11 @@ from sim.params import UNIT, param
 class TurnoverParams:
     """``dynamics.turnover``: the weekly quit hazard. Removing misfits is a policy (``policies.remove_misfits``)."""
 
-    quit_base: float = param(*UNIT)
-    quit_disengaged: float = param(*UNIT)
-    quit_pressure: float = param(*UNIT)
+    quit_base: float = param(*UNIT, doc="weekly quit chance of an engaged person under no pressure", unit="per week")
+    quit_disengaged: float = param(
+        *UNIT, doc="extra weekly quit chance at zero engagement, scaled by (1 - e)^2", unit="per week"
+    )
+    quit_pressure: float = param(*UNIT, doc="extra weekly quit chance at full work pressure", unit="per week")
 
 
 def quit_hazard(e: np.ndarray, pressure: np.ndarray, cfg: TurnoverParams) -> np.ndarray:
