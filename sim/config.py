@@ -39,7 +39,7 @@ from sim.mechanisms.service import ServiceParams
 from sim.mechanisms.service_standards import ServiceStandardsParams
 from sim.mechanisms.training import TrainingParams
 from sim.mechanisms.turnover import TurnoverParams
-from sim.params import UNIT, choice, param
+from sim.params import UNIT, choice, flag, param
 
 
 class ConfigError(ValueError):
@@ -90,7 +90,7 @@ class FileOrgConfig:
         "report_to_manager", "manager_to_report", doc="direction of reports-to edges (GraphML, edge list)"
     )
     unlabelled_staff: str = choice("frontline", "back_office", doc="what staff with no role given do")
-    virtual_root: bool = MISSING  # several roots: add one virtual executive above them instead of stopping
+    virtual_root: bool = flag("several roots: add one virtual executive above them instead of stopping")
     peer_tie_prob: float = param(*UNIT, doc="density of generated peer ties inside a team (no ties file)", unit="share")
     cross_ties_per_person: float = param(
         0, 20, doc="mean generated ties to staff of other teams (no ties file)", unit="count"
@@ -98,9 +98,7 @@ class FileOrgConfig:
     served_teams: int = param(
         0, 100, doc="frontline teams of its department each back-office team serves", unit="count"
     )
-    max_file_mb: float = param(
-        0.001, 100_000, doc="refuse any input file larger than this many megabytes (MB)", unit=""
-    )
+    max_file_mb: float = param(0.001, 100_000, doc="refuse any input file larger than this", unit="MB")
 
 
 # ``org.source`` picks the schema an org node is checked against.
@@ -157,7 +155,7 @@ class PoliciesConfig:
         unit="level",
     )
     onboarding: float = param(*UNIT, doc="socialisation intensity of new hires (C13)", unit="level")
-    remove_misfits: bool = MISSING  # part with persistent misfits (C12)
+    remove_misfits: bool = flag("part with persistent misfits (C12)")
     misfit_threshold: float = param(*UNIT, doc="how far below the team's norm orientation a misfit is", unit="level")
     misfit_weeks: int = param(1, 520, doc="consecutive weeks as a misfit before one is parted with", unit="weeks")
     hire_rate: float = param(*UNIT, doc="chance per week that an open vacancy is filled", unit="per week")

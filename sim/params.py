@@ -28,6 +28,7 @@ UNITS = (
     "customers per seat",
     "money per customer per week",
     "sd",  # a standard deviation on the scale of the quantity it spreads
+    "MB",
     "",  # a name or a choice
 )
 
@@ -42,3 +43,8 @@ def param(lo: float, hi: float, doc: str = "", unit: str = "") -> Any:
 def choice(*options: str, doc: str = "") -> Any:
     """A required field that takes one of ``options``."""
     return field(default=MISSING, metadata={"choices": options, "doc": doc, "unit": ""})
+
+
+def flag(doc: str) -> Any:
+    """A required on/off field and what it switches."""
+    return field(default=MISSING, metadata={"doc": doc, "unit": ""})

@@ -1,0 +1,51 @@
+"""Write the parameter table, docs/parameters.md: every parameter with its value, unit, meaning, the
+mechanism that uses it, its source or "assumption", and its sensitivity rank.
+
+    python experiments/parameters.py            # docs/parameters.md (it is cheap: always a full run)
+    python experiments/parameters.py --check    # exit 1 if docs/parameters.md is not what the code says
+    python experiments/parameters.py --out DIR  # the table into DIR/parameters.md instead
+
+Sources: configs/research/parameter_sources.yaml; meaning and unit: the schema (sim/config.py and
+sim/mechanisms/*.py); ranks: docs/sensitivity.md (experiments/sensitivity.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments._docs import DOCS
+from sim.config import ConfigError
+from sim.research.parameters import ASSUMPTION, markdown, parameters, sensitivity_ranks
+from sim.results import atomic_write_text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DOCS, help="folder for parameters.md (default: docs/)")
+    parser.add_argument("--check", action="store_true", help="compare with the table in --out, write nothing")
+    args = parser.parse_args(argv)
+    try:
+        rows = parameters(ranks=sensitivity_ranks(DOCS / "sensitivity.md"))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = markdown(rows)
+    target = args.out / "parameters.md"
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target.name} is out of date: run python experiments/parameters.py", file=sys.stderr)
+            return 1
+        print(f"{target.name} is up to date")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, text)
+    sourced = sum(r.source != ASSUMPTION for r in rows)
+    print(f"{len(rows)} parameters ({sourced} sourced, {len(rows) - sourced} assumptions) -> {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
