@@ -34,6 +34,7 @@ from mesa.discrete_space import FixedAgent, Network
 from omegaconf import DictConfig
 
 from sim.config import load_config
+from sim.mechanisms.engagement import NEUTRAL_SATISFACTION
 from sim.metrics import MODEL_METRICS, TEAM_METRICS
 from sim.model import ServiceCultureModel
 from sim.state import PERSON_VARIABLES, STYLE_LEVERS
@@ -156,8 +157,9 @@ class NaivePerson(FixedAgent):
                 lift = d.training.orientation_gain * dose * (1.0 - self.cynicism) * (1.0 - self.habit)
                 self.knowledge = _clip(self.knowledge + dose * (1.0 - self.knowledge))
                 self.orientation = _clip(self.orientation + lift * (1.0 - self.orientation))
-        practice = m.policies["practice_support"] * (0.5 + 0.5 * self.boss.support)
-        use = 0.2 + 0.8 * practice
+        t = d.training
+        practice = m.policies["practice_support"] * (1.0 - t.support_share + t.support_share * self.boss.support)
+        use = t.everyday_use + (1.0 - t.everyday_use) * practice
         a = d.training.application_rate * self.orientation * (1.0 - self.cynicism) * use
         gap = max(self.knowledge - self.skill, 0.0)
         fading = d.training.forgetting * (1.0 - use) * max(self.skill - d.hiring.market_skill, 0.0)
@@ -179,20 +181,21 @@ class NaivePerson(FixedAgent):
         if m.on.mistakes:
             made = m.bernoulli(d.mistakes.rate * (1.0 - self.skill) * (1.0 + m.pressure[self.team]))
             reported = made * m.bernoulli(self.safety)
-            tol = b.mistake_tolerance
-            target = tol * (0.6 + 0.4 * b.support) * (1.0 - 0.5 * b.gossip)
-            self.safety = _clip(self.safety + d.mistakes.safety_rate * (0.25 + reported) * (target - self.safety))
-            self.skill = _clip(self.skill + d.mistakes.learning * reported * (0.5 + tol) * (1.0 - self.skill))
-            self.engagement = _clip(self.engagement - 0.1 * reported * (1.0 - tol) * self.engagement)
+            tol, k = b.mistake_tolerance, d.mistakes
+            target = tol * (1.0 - k.support_share + k.support_share * b.support) * (1.0 - k.gossip_damage * b.gossip)
+            self.safety = _clip(self.safety + k.safety_rate * (k.reaction_floor + reported) * (target - self.safety))
+            self.skill = _clip(self.skill + k.learning * reported * (k.learning_floor + tol) * (1.0 - self.skill))
+            self.engagement = _clip(self.engagement - k.blame * reported * (1.0 - tol) * self.engagement)
             self.reported, self.hidden = reported, made - reported
         else:
             self.reported = self.hidden = 0.0
         if m.on.ideas:
-            lam = d.ideas.rate * self.engagement * self.safety * (0.5 + 0.5 * b.support)
+            i = d.ideas
+            lam = i.rate * self.engagement * self.safety * (1.0 - i.support_share + i.support_share * b.support)
             self.proposed = m.poisson(lam)
             self.adopted = m.binomial(self.proposed, b.idea_support)
-            e = self.engagement + 0.05 * self.adopted * (1.0 - self.engagement)
-            self.engagement = _clip(e - 0.02 * (self.proposed - self.adopted) * self.engagement)
+            e = self.engagement + i.heard_gain * self.adopted * (1.0 - self.engagement)
+            self.engagement = _clip(e - i.ignored_loss * (self.proposed - self.adopted) * self.engagement)
         else:
             self.proposed = self.adopted = 0.0
 
@@ -243,13 +246,14 @@ class NaivePerson(FixedAgent):
         # the customers' mood I hear: my own team's first-hand at the front, everyone's through shared feedback
         if self.frontline:
             own = m.satisfaction[self.team]
-            heard = own - 0.5 if math.isfinite(own) else 0.0
+            heard = own - NEUTRAL_SATISFACTION if math.isfinite(own) else 0.0
         else:
             sharing = m.policies["feedback_sharing"] if m.on.feedback else 0.0
             overall = m.overall_satisfaction
-            heard = sharing * (overall - 0.5 if math.isfinite(overall) else 0.0)
-        treatment = 0.1 + 0.3 * self.boss.support + 0.2 * self.trust + 0.2 * self.safety
-        treatment += 0.2 * (1.0 - self.cynicism) - 0.3 * m.pressure[self.team]
+            heard = sharing * (overall - NEUTRAL_SATISFACTION if math.isfinite(overall) else 0.0)
+        g = d.engagement
+        treatment = g.base + g.w_support * self.boss.support + g.w_trust * self.trust + g.w_safety * self.safety
+        treatment += g.w_calm * (1.0 - self.cynicism) - g.w_pressure * m.pressure[self.team]
         target = _clip(treatment + d.engagement.customer_mood * heard)
         self.engagement = _clip(self.engagement + d.engagement.rate * (target - self.engagement))
 

@@ -463,7 +463,7 @@ class ServiceCultureModel(Model):
             p.knowledge, p.orientation = training.train(
                 p.knowledge, p.orientation, p.cynicism, p.habit, mask & p.filled, dose, cfg
             )
-        practice = self.policies["practice_support"] * (0.5 + 0.5 * s.support[b])
+        practice = training.practice(self.policies["practice_support"], s.support[b], cfg)
         p.knowledge, p.skill = training.practise(
             p.knowledge, p.skill, p.orientation, p.cynicism, practice, self.dyn.hiring.market_skill, cfg
         )
@@ -511,7 +511,7 @@ class ServiceCultureModel(Model):
             np.bincount(o.team, weights=f, minlength=o.n_teams),
             cfg,
         )
-        p.engagement = ideas.idea_engagement(p.engagement, proposed, adopted)
+        p.engagement = ideas.idea_engagement(p.engagement, proposed, adopted, self.dyn.ideas)
         return proposed, adopted
 
     def _service(self, pressure: np.ndarray, hidden: np.ndarray) -> np.ndarray:

@@ -153,7 +153,16 @@ def test_recognition_probability_and_effects():
 
 
 def test_mistakes_expected_values_and_reaction():
-    cfg = MistakesParams(rate=0.1, safety_rate=0.1, learning=0.04)
+    cfg = MistakesParams(
+        rate=0.1,
+        safety_rate=0.1,
+        learning=0.04,
+        support_share=0.4,
+        gossip_damage=0.5,
+        reaction_floor=0.25,
+        learning_floor=0.5,
+        blame=0.1,
+    )
     reported, hidden = mistakes.make_mistakes(a([0.5]), a([0.2]), a([0.75]), a([1.0]), cfg, None)
     made = 0.1 * 0.5 * 1.2
     assert reported == pytest.approx(made * 0.75) and hidden == pytest.approx(made * 0.25)
@@ -167,7 +176,15 @@ def test_mistakes_expected_values_and_reaction():
 
 
 def test_training_and_practice():
-    cfg = TrainingParams(application_rate=0.5, decay=0.1, orientation_gain=0.2, forgetting=0.05, sharing=0.1)
+    cfg = TrainingParams(
+        application_rate=0.5,
+        decay=0.1,
+        orientation_gain=0.2,
+        forgetting=0.05,
+        everyday_use=0.2,
+        support_share=0.5,
+        sharing=0.1,
+    )
     k, x = training.train(a([0.4, 0.4]), a([0.5, 0.5]), a([0.0, 1.0]), a([0.0, 0.0]), a([True, True]), 0.5, cfg)
     assert k == pytest.approx([0.7, 0.7])
     assert x[0] == pytest.approx(0.5 + 0.2 * 0.5 * 0.5) and x[1] == pytest.approx(0.5)  # a cynic gains nothing
@@ -184,16 +201,26 @@ def test_training_and_practice():
 
 
 def test_ideas():
-    cfg = IdeasParams(rate=0.2, lift=0.3, process_decay=0.01, process_baseline=0.5)
+    cfg = IdeasParams(
+        rate=0.2,
+        lift=0.3,
+        process_decay=0.01,
+        process_baseline=0.5,
+        support_share=0.5,
+        heard_gain=0.05,
+        ignored_loss=0.02,
+    )
     proposed, adopted = ideas.propose_and_adopt(a([0.8]), a([0.5]), a([1.0]), a([0.5]), a([1.0]), cfg, None)
     assert proposed == pytest.approx(0.2 * 0.8 * 0.5) and adopted == pytest.approx(0.04)
     lifted = ideas.lift_process(a([0.5, 0.5]), a([2.0, 0.0]), a([4.0, 4.0]), cfg)
     assert lifted == pytest.approx([0.5 + 0.3 * 0.5 * 0.5, 0.5])
-    assert ideas.idea_engagement(a([0.5]), a([2.0]), a([1.0])) == pytest.approx(0.5 + 0.025 - 0.01)
+    assert ideas.idea_engagement(a([0.5]), a([2.0]), a([1.0]), cfg) == pytest.approx(0.5 + 0.025 - 0.01)
 
 
 def test_engagement_target():
-    cfg = EngagementParams(rate=0.5, customer_mood=0.2)
+    cfg = EngagementParams(
+        rate=0.5, customer_mood=0.2, base=0.1, w_support=0.3, w_trust=0.2, w_safety=0.2, w_calm=0.2, w_pressure=0.3
+    )
     e = engagement.update_engagement(a([0.5]), a([1.0]), a([1.0]), a([1.0]), a([0.0]), a([0.0]), 0.0, cfg)
     assert e == pytest.approx(0.5 + 0.5 * (1.0 - 0.5))
     low = engagement.update_engagement(a([0.5]), a([0.0]), a([0.0]), a([0.0]), a([1.0]), a([1.0]), 0.0, cfg)

@@ -20,6 +20,11 @@ class IdeasParams:
     process_baseline: float = param(
         *UNIT, doc="process quality a team slides back to, and every team's at the start", unit="level"
     )
+    support_share: float = param(
+        *UNIT, doc="share of speaking up that rests on being asked (the leader's support)", unit="share"
+    )
+    heard_gain: float = param(*UNIT, doc="engagement an adopted idea adds, as a share of the gap to 1", unit="factor")
+    ignored_loss: float = param(*UNIT, doc="share of engagement an idea not taken up costs", unit="factor")
 
 
 def propose_and_adopt(
@@ -31,13 +36,14 @@ def propose_and_adopt(
     cfg: IdeasParams,
     rng: np.random.Generator | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Ideas this week: proposed ~ Poisson(rate * e * safety * (0.5 + 0.5 * support_l)),
+    """Ideas this week: proposed ~ Poisson(rate * e * safety * (1 - support_share + support_share * support_l)),
     adopted ~ Binomial(proposed, idea_support_l).
 
     Engaged people who feel safe, asked for their opinion, speak up; leaders adopt in proportion
     to their idea support.
     """
-    proposed = poisson(cfg.rate * e * safety * (0.5 + 0.5 * support_l) * filled, rng)
+    asked = 1.0 - cfg.support_share + cfg.support_share * support_l
+    proposed = poisson(cfg.rate * e * safety * asked * filled, rng)
     adopted = binomial(proposed, idea_support_l, rng)
     return proposed, adopted
 
@@ -56,6 +62,7 @@ def lift_process(
     return unit(process + cfg.lift * per_head * (1.0 - process) - cfg.process_decay * (process - cfg.process_baseline))
 
 
-def idea_engagement(e: np.ndarray, proposed: np.ndarray, adopted: np.ndarray) -> np.ndarray:
-    """e <- e + 0.05 * A * (1 - e) - 0.02 * (P - A) * e: being heard engages, being ignored does not."""
-    return unit(e + 0.05 * adopted * (1.0 - e) - 0.02 * (proposed - adopted) * e)
+def idea_engagement(e: np.ndarray, proposed: np.ndarray, adopted: np.ndarray, cfg: IdeasParams) -> np.ndarray:
+    """e <- e + heard_gain * A * (1 - e) - ignored_loss * (P - A) * e: being heard engages, being ignored
+    does not (defaults 0.05 and 0.02: assumptions)."""
+    return unit(e + cfg.heard_gain * adopted * (1.0 - e) - cfg.ignored_loss * (proposed - adopted) * e)

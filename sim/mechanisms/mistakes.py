@@ -19,6 +19,15 @@ class MistakesParams:
     learning: float = param(
         *UNIT, doc="skill learnt from a reported mistake, as a share of the gap to 1", unit="factor"
     )
+    support_share: float = param(
+        *UNIT, doc="share of the safety a tolerant leader offers that rests on support", unit="share"
+    )
+    gossip_damage: float = param(*UNIT, doc="share of that safety a fully gossiping leader destroys", unit="share")
+    reaction_floor: float = param(
+        0, 10, doc="how fast safety follows a leader with no report, in reports", unit="factor"
+    )
+    learning_floor: float = param(0, 10, doc="learning from a report under a leader with no tolerance", unit="factor")
+    blame: float = param(*UNIT, doc="share of engagement a blamed report costs", unit="factor")
 
 
 def make_mistakes(
@@ -52,16 +61,21 @@ def react_to_mistakes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A leader's reaction turns a reported "oops" into learning, or into fear (C5).
 
-        sigma* = T_l * (0.6 + 0.4 * support_l) * (1 - 0.5 * gossip_l)
-        safety <- safety + safety_rate * (0.25 + R) * (sigma* - safety)   reactions teach fastest
-        skill  <- skill + learning * R * (0.5 + T_l) * (1 - skill)         learning from reported mistakes
-        e      <- e - 0.1 * R * (1 - T_l) * e                              blame disengages
+        sigma* = T_l * (1 - support_share + support_share * support_l) * (1 - gossip_damage * gossip_l)
+        safety <- safety + safety_rate * (reaction_floor + R) * (sigma* - safety)   reactions teach fastest
+        skill  <- skill + learning * R * (learning_floor + T_l) * (1 - skill)       learning from reports
+        e      <- e - blame * R * (1 - T_l) * e                                     blame disengages
+
+    (defaults support_share 0.4, gossip_damage 0.5, reaction_floor 0.25, learning_floor 0.5, blame 0.1:
+    assumptions.)
 
     Hidden mistakes teach nothing; they cost quality (``service.deliver``). Tolerance raises
     safety, so more mistakes are reported and learnt from: early visible errors, later skill.
     """
-    target = tolerance_l * (0.6 + 0.4 * support_l) * (1.0 - 0.5 * gossip_l)
-    safety = unit(safety + cfg.safety_rate * (0.25 + reported) * (target - safety))
-    skill = unit(skill + cfg.learning * reported * (0.5 + tolerance_l) * (1.0 - skill))
-    e = unit(e - 0.1 * reported * (1.0 - tolerance_l) * e)
+    target = (
+        tolerance_l * (1.0 - cfg.support_share + cfg.support_share * support_l) * (1.0 - cfg.gossip_damage * gossip_l)
+    )
+    safety = unit(safety + cfg.safety_rate * (cfg.reaction_floor + reported) * (target - safety))
+    skill = unit(skill + cfg.learning * reported * (cfg.learning_floor + tolerance_l) * (1.0 - skill))
+    e = unit(e - cfg.blame * reported * (1.0 - tolerance_l) * e)
     return safety, skill, e

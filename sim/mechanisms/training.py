@@ -20,6 +20,12 @@ class TrainingParams:
     decay: float = param(*UNIT, doc="weekly fading of knowledge that is not applied", unit="per week")
     orientation_gain: float = param(*UNIT, doc="g: transient lift of orientation by a training event", unit="factor")
     forgetting: float = param(*UNIT, doc="weekly loss of unpractised skill above the job's floor", unit="per week")
+    everyday_use: float = param(
+        *UNIT, doc="u0: share of one's skill practised without any practice support", unit="share"
+    )
+    support_share: float = param(
+        *UNIT, doc="share of practice support that rests on the leader's support", unit="share"
+    )
     sharing: float = param(
         *UNIT, doc="weekly spread of the team's best practice under a leader who shares knowledge", unit="per week"
     )
@@ -45,6 +51,13 @@ def train(
     return knowledge, x
 
 
+def practice(policy: float, support_l: np.ndarray, cfg: TrainingParams) -> np.ndarray:
+    """How much of what one learnt one gets to practise: the policy (``policies.practice_support``) as
+    a leader carries it, ``policy * (1 - support_share + support_share * support_l)`` (default share 0.5,
+    an assumption): a supportive leader makes room for practice."""
+    return policy * (1.0 - cfg.support_share + cfg.support_share * support_l)
+
+
 def practise(
     knowledge: np.ndarray,
     skill: np.ndarray,
@@ -56,8 +69,9 @@ def practise(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly application of what was learnt, and the fading of what is not practised.
 
-        u     = 0.2 + 0.8 * practice                    share of what one can do that one gets to practise
-                                                         (practice = policy x leader support)
+        u     = u0 + (1 - u0) * practice                share of what one can do that one gets to practise
+                                                         (u0 = everyday_use, 0.2: an assumption; practice
+                                                         from ``practice``)
         a     = application_rate * x * (1 - c) * u
         gap   = max(k - skill, 0)
         skill <- skill + a * gap - forgetting * (1 - u) * max(skill - floor, 0)
@@ -71,7 +85,7 @@ def practise(
     pays in ordinary weeks too. Cynicism blocks application, so training and curbing negative talk
     interact (C14).
     """
-    use = 0.2 + 0.8 * practice
+    use = cfg.everyday_use + (1.0 - cfg.everyday_use) * practice
     a = cfg.application_rate * x * (1.0 - c) * use
     gap = np.maximum(knowledge - skill, 0.0)
     skill = unit(skill + a * gap - cfg.forgetting * (1.0 - use) * np.maximum(skill - floor, 0.0))
