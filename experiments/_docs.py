@@ -8,11 +8,13 @@ Not a script: the scripts import it (``experiments`` is a namespace package on t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
 from sim.research.study import load_study
+from sim.results import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -38,3 +40,18 @@ def full_study(name: str, cfg: DictConfig, ignore: tuple[str, ...]) -> bool:
         for c in (cfg, load_study(name))
     )
     return given == committed
+
+
+def write_or_check(target: Path, text: str, *, check: bool, command: str) -> int:
+    """Write a generated doc that costs nothing to remake (atomically), or with ``check`` only compare:
+    0 when up to date, 1 with one line on stderr naming ``command`` when stale."""
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target.name} is out of date: run {command}", file=sys.stderr)
+            return 1
+        print(f"{target.name} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, text)
+    return 0

@@ -15,10 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments._docs import DOCS
+from experiments._docs import DOCS, write_or_check
 from sim.config import ConfigError
 from sim.research.parameters import ASSUMPTION, markdown, parameters, sensitivity_ranks
-from sim.results import atomic_write_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,17 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    text = markdown(rows)
     target = args.out / "parameters.md"
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current != text:
-            print(f"{target.name} is out of date: run python experiments/parameters.py", file=sys.stderr)
-            return 1
-        print(f"{target.name} is up to date")
-        return 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, text)
+    code = write_or_check(target, markdown(rows), check=args.check, command="python experiments/parameters.py")
+    if args.check or code:
+        return code
     sourced = sum(r.source != ASSUMPTION for r in rows)
     print(f"{len(rows)} parameters ({sourced} sourced, {len(rows) - sourced} assumptions) -> {target}")
     return 0
