@@ -32,9 +32,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from omegaconf import DictConfig
 
-from experiments._docs import WRITE_DOCS, full_study, may_write
+from experiments._docs import DOCS, WRITE_DOCS, full_study, may_write, write_or_check
 from sim.config import ConfigError, load_config
 from sim.research.levers import Lever, leadership_and_policy_levers
+from sim.research.parameters import markdown as parameters_markdown
+from sim.research.parameters import parameters, sensitivity_ranks
 from sim.research.sensitivity import (
     ISHIGAMI,
     Problem,
@@ -253,6 +255,11 @@ def report(cfg: DictConfig, flags: set[str]) -> int:
     ish = ishigami_check(cfg.level, cfg.resamples, cfg.seed)
     atomic_write_text(doc, markdown(cfg, res, ish, figure.name))
     print(f"report: {doc}")
+    if doc.resolve() == (DOCS / "sensitivity.md").resolve():
+        # the parameter table shows these ranks: remade with them, so the two never disagree
+        rows = parameters(ranks=sensitivity_ranks(doc))
+        write_or_check(DOCS / "parameters.md", parameters_markdown(rows), check=False, command="")
+        print(f"ranks: {DOCS / 'parameters.md'}")
     return 0
 
 
