@@ -472,11 +472,12 @@ class ServiceCultureModel(Model):
     def _best_practice(self) -> np.ndarray:
         """The best skill in the team each leader leads, the leader's own included (by leader seat)."""
         p, o = self.people, self.org
+        skill = np.where(p.filled, p.skill, 0.0)
         best = np.zeros(o.n_teams)
-        np.maximum.at(best, o.team, np.where(p.filled, p.skill, 0.0))
+        np.maximum.at(best, o.team, skill)
         led = np.zeros(o.n)
         led[o.team_leader] = best
-        return np.maximum(led, np.where(p.filled, p.skill, 0.0))
+        return np.maximum(led, skill)
 
     def _mistakes(self, pressure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p, s, b, cfg = self.people, self.styles, self.boss, self.dyn.mistakes

@@ -1,5 +1,7 @@
 """Each mechanism on a small case computed by hand."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -362,3 +364,14 @@ def test_group_helpers():
     for given, own in zip(group_means(rows, g, w, 3, total=total), group_means(rows, g, w, 3), strict=True):
         np.testing.assert_array_equal(given, own)
     np.testing.assert_array_equal(group_std(v, g, w, 3, total=total), group_std(v, g, w, 3))
+
+
+def test_recognition_with_a_subnormal_observation_noise_takes_the_noiseless_limit():
+    # found by hypothesis: noise 2.2e-313 overflowed (score - norm) / noise into a RuntimeWarning
+    cfg = RecognitionParams(engagement_gain=0.0, orientation_gain=0.0, spillover=0.0, observation_noise=2.2e-313)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seen = recognition.recognise(
+            a([0.6, 0.4, 0.5]), a([0.5] * 3), a([0.5] * 3), 0.0, a([1.0] * 3), a([1.0] * 3) > 0, cfg, None
+        )
+    assert seen == pytest.approx([1.0, 0.0, 0.5])

@@ -45,7 +45,12 @@ def recognise(
     score = (1.0 - appraisal) * performance + appraisal * x
     noise = cfg.observation_noise
     if rng is None:
-        above = ndtr((score - norm) / noise) if noise > 0 else (score > norm).astype(np.float64)
+        if noise > 0:
+            # a subnormal noise overflows the ratio to +-inf, whose Phi (1 or 0) is the right limit
+            with np.errstate(over="ignore"):
+                above = ndtr((score - norm) / noise)
+        else:
+            above = (score > norm).astype(np.float64)
         return rate_l * above * eligible
     seen = score + rng.normal(0.0, noise, score.size) if noise > 0 else score
     return ((seen > norm) & (rng.random(score.size) < rate_l) & eligible).astype(np.float64)

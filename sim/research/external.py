@@ -19,7 +19,7 @@ from sim.config import load_config, only_mechanisms
 from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step, ties_only
 from sim.model import ServiceCultureModel, influence_only_matrix
 from sim.numerics import nan_to
-from sim.research.analysis import Effect, difference, icc1, mean_correlation
+from sim.research.analysis import Effect, difference, icc1, mean_correlation, mean_interval
 
 
 @dataclass
@@ -209,7 +209,7 @@ def harrison_carroll(seeds: int) -> list[Check]:
         growth_means.append(tail.mean())
     for _, ts in _runs([*full, "+events.g={kind: growth, week: 1, value: -0.004}"], seeds):
         decline_means.append(ts.culture_mean.iloc[130:208].mean())
-    slope = difference(np.zeros(len(slopes)), slopes)
+    slope = mean_interval(slopes)
     checks.append(
         Check(
             "H&C equilibrium, full model",
@@ -316,11 +316,11 @@ def linkage(seeds: int) -> list[Check]:
     arms = {arm: _across_teams(over, seeds) for arm, over in FEEDBACK_ARMS.items()}
     # what the reverse route carries: the default without the customers' mood in engagement
     unheard = _across_teams(["dynamics.engagement.customer_mood=0"], seeds)
-    r_unheard, s_to_e_unheard = mean_correlation(unheard["es"]), difference(np.zeros(seeds), unheard["s_to_e"])
+    r_unheard, s_to_e_unheard = mean_correlation(unheard["es"]), mean_interval(unheard["s_to_e"])
     low, high = LINKAGE_WINDOW
     checks = []
     default = arms["feedback shared (default)"]
-    icc = difference(np.zeros(seeds), default["icc"])
+    icc = mean_interval(default["icc"])
     checks.append(
         Check(
             "engagement shared within teams",
@@ -356,7 +356,7 @@ def linkage(seeds: int) -> list[Check]:
                 qs.excludes_zero(+1),
             )
         )
-        e_to_s, s_to_e = (difference(np.zeros(seeds), values[k]) for k in ("e_to_s", "s_to_e"))
+        e_to_s, s_to_e = (mean_interval(values[k]) for k in ("e_to_s", "s_to_e"))
         checks.append(
             Check(
                 f"cross-lagged both ways, {arm}",
@@ -423,8 +423,8 @@ def bad_apple(seeds: int) -> list[Check]:
 
     control = np.array([one(s, False) for s in range(seeds)])
     treated = np.array([one(s, True) for s in range(seeds)])
-    out_drop = difference(np.zeros(seeds), 1.0 - treated[:, 0] / control[:, 0])
-    q_drop = difference(np.zeros(seeds), 1.0 - treated[:, 1] / control[:, 1])
+    out_drop = mean_interval(1.0 - treated[:, 0] / control[:, 0])
+    q_drop = mean_interval(1.0 - treated[:, 1] / control[:, 1])
     spread = difference(control[:, 2], treated[:, 2])
     return [
         Check(
