@@ -13,8 +13,10 @@ spec) does both and rewrites docs/claims.md and docs/claims.png; a reduced one (
 spec's, --only, --org, --spec) prints its tables and leaves docs/ alone unless given --write-docs.
 
 Every arm runs over seeds 0..N-1 in parallel (joblib, all cores by default). Effects are
-treatment - control with Welch t 95% intervals and Cohen's d (``sim.research.analysis``); a claim is
-reproduced when every interval excludes zero in the expected direction.
+treatment - control with Welch t 95% intervals and Cohen's d over seeds (``sim.research.analysis``); a
+claim is reproduced when every interval excludes zero in the expected direction. A second table gives each
+row's person-level d, the published benchmark (``benchmark:`` in the spec) and the time to half effect in
+weeks (``sim.research.claims.effect_scales``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -39,6 +42,8 @@ from sim.research.claims import (
     REPRODUCED,
     TOO_FEW_TEAMS,
     ablation,
+    benchmark_d,
+    benchmarks_of,
     carried_by,
     load_spec,
     validate_claims,
@@ -104,6 +109,86 @@ def results_table(table: pd.DataFrame) -> list[str]:
             f"| {r.id} | {_metric(r)} | {r.window} | {r.direction} | {_fmt(r.control)} | {_fmt(r.treatment)} | "
             f"{_fmt(r.effect)} | [{_fmt(r.low)}, {_fmt(r.high)}] | {_fmt(r.d)} | {_verdict_cell(r.verdict)} |"
         )
+    return lines
+
+
+def _cite(source: str) -> str:
+    """``Arthur, Bennett, Edens & Bell 2003, J. ...`` -> ``Arthur et al. 2003``."""
+    match = re.match(r"(.*?)\s*(\d{4})", source)
+    if not match:
+        return source
+    authors, year = match.groups()
+    if "," in authors:
+        authors = authors.split(",")[0] + " et al."
+    return f"{authors} {year}"
+
+
+def benchmark_list(spec) -> list[tuple[str, object]]:
+    """Every benchmark of the spec, numbered in order: (claim id, entry)."""
+    return [(c.id, b) for c in spec.claims for b in c.get("benchmark", [])]
+
+
+def _benchmark_text(b, d_too: bool = True) -> str:
+    bound = "> " if b.get("bound") == "lower" else ""
+    text = f"{b.statistic} {bound}{float(b.value):.2f}"
+    if b.statistic == "r" and d_too:
+        text += f" (d {bound}{benchmark_d(b):.2f})"
+    return text
+
+
+def benchmark_cell(r, claims: dict, numbered: list) -> str:
+    claim = claims[r.id]
+    entries = benchmarks_of(claim, str(r.metric).split(":")[0])
+    if not entries:
+        return "none found"
+    cells = []
+    for b in entries:
+        n = next(i for i, (cid, e) in enumerate(numbered, 1) if cid == r.id and e == b)
+        design = "" if b.design == "intervention" else f", {b.design}"
+        cells.append(f"{_benchmark_text(b, r.kind != 'correlation')}, {_cite(str(b.source))}{design} [{n}]")
+    return "; ".join(cells)
+
+
+def _half_cell(r) -> str:
+    if not np.isfinite(r.half_weeks):
+        return r.half_note
+    text = f"{_fmt(r.half_weeks)} from week {r.lever_week:.0f}"
+    if np.isfinite(r.get("context_week", np.nan)):
+        text += f"; {_fmt(r.half_weeks_context)} from the shared event at week {r.context_week:.0f}"
+    return text
+
+
+def effect_sizes_table(table: pd.DataFrame, spec) -> list[str]:
+    """One row per claim row: the effect, d over seeds, the person-level SD and d, the published benchmark
+    and the time to half effect; then the benchmarks, numbered, with what they measure and their source."""
+    claims = {c.id: c for c in spec.claims}
+    numbered = benchmark_list(spec)
+    lines = [
+        "| claim | metric | window | effect | d over seeds | SD across people | person-level d | published "
+        "benchmark | time to half effect (weeks) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in table.iterrows():
+        person = f"{r.d_person:.2f}" if np.isfinite(r.d_person) else r.d_person_note
+        lines.append(
+            f"| {r.id} | {r.metric} | {r.window} | {_fmt(r.effect)} | {_fmt(r.d)} | {_fmt(r.person_sd)} | {person} | "
+            f"{benchmark_cell(r, claims, numbered)} | {_half_cell(r)} |"
+        )
+    lines += ["", "Published benchmarks:", ""]
+    for n, (cid, b) in enumerate(numbered, 1):
+        rows = ", ".join(b.metrics) if "metrics" in b else "every row"
+        kind = (
+            "an intervention's standardised effect"
+            if b.design == "intervention"
+            else f"a {b.design}, not an intervention's effect: as a d the comparison is approximate"
+        )
+        converted = " (as d = 2r / sqrt(1 - r^2))" if b.statistic == "r" else ""
+        lines.append(
+            f"{n}. **{cid}** ({rows}): {_benchmark_text(b)}{converted}; {kind}. Measures: {b.measures}. "
+            f"Source: {b.source}, <{b.url}>."
+        )
+    none = [c.id for c in spec.claims if not c.get("benchmark")]
+    lines += ["", f"No benchmark found for {', '.join(none)}." if none else ""]
     return lines
 
 
@@ -187,11 +272,31 @@ def markdown(
         "  C9's lag row: percentile bootstrap over seeds.",
         f"- Expected `none`: {NO_VERDICT} (the row is reported, it does not enter the verdict). A claim is",
         "  reproduced when every other row's interval excludes zero in the expected direction.",
+        "- Effect sizes and time scales (the second table). The d above divides by the spread of run means over",
+        "  seeds, which shrinks as the org grows, so it is large. The *person-level d* divides the effect by the",
+        "  SD across people instead: the SD across the people of one run, averaged over the window's weeks and",
+        "  over seeds, pooled over the arms (root mean square); the d a field study comparing individuals in",
+        "  the two conditions would report. It exists for the metrics that are means over people (orientation,",
+        "  engagement, trust, safety, skill, cynicism, quality per seat, newcomers' gap to the team norm);",
+        "  organisation-level metrics (rates, counts, sums, spreads, correlations) have none. The *time to half",
+        "  effect*: from the weekly effect (treatment - control, mean over seeds, centred 5-week moving average),",
+        "  the weeks from the lever's start (the first week of an event the claim's lever names; week 1 for a",
+        "  style, policy or trait acting from the start) until the effect first reaches half its value in the",
+        "  measuring window and keeps that sign to the window's end; where the arms share a later event the",
+        "  lever works through (C4a's training, C8's restructuring) it is also counted from that event. No time",
+        "  for sums, changes between windows and correlations. The *published benchmark*: a person-level d or",
+        "  r from a meta-analysis of the claim's lever -> outcome (`benchmark:` in the spec), r converted to",
+        "  d = 2r / sqrt(1 - r^2); most are correlations across people, not effects of an intervention, and",
+        "  measure a neighbouring construct, so the comparison is approximate (each says how).",
         "",
         f"**{int((claims == REPRODUCED).sum())} of {len(claims)} claims reproduced.**",
         "",
         *results_table(table),
         *not_reproduced(table, notes),
+        "",
+        "## Effect sizes and time scales",
+        "",
+        *effect_sizes_table(table, spec),
         "",
         "## The claims",
         "",
@@ -331,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         seconds["robustness"] = time.perf_counter() - start
 
-    shown = table[["id", "metric", "window", "effect", "low", "high", "d", "verdict"]]
+    shown = table[["id", "metric", "window", "effect", "low", "high", "d", "d_person", "half_weeks", "verdict"]]
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     written = may_write(args.out / "claims.md", full=full, write_docs=args.write_docs)
     if written:

@@ -16,6 +16,13 @@ comparison kinds are:
 - ``lag_by_depth`` (with ``compare``): the response time of each hierarchy level to the treatment
   (``response_time``); the deepest minus the top level, percentile bootstrap over seeds (C9).
 
+Beside the d over seeds (which divides by the spread of run means, so is large), each row of a metric that is
+a mean over people (``PERSON_METRICS``) has a person-level d: the effect over the pooled within-arm SD across
+the people of a run (:func:`person_d`), what a field study comparing individuals in the two conditions would
+report; each row of a mean over a window has its time to half effect in weeks from the lever's start
+(:func:`time_to_half`, :func:`lever_week`); and a claim's ``benchmark`` entries give published figures to
+compare with (:func:`benchmarks_of`, :func:`benchmark_d`).
+
 A metric row's ``direction`` is ``up``, ``down`` or ``none``: a ``none`` row is shown with no verdict.
 A claim is reproduced when every row with a direction has its interval exclude zero in that direction.
 
@@ -26,10 +33,12 @@ off value (the spec's ``terms``), and says which ablation removes most of the ef
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,7 +47,11 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from sim.config import config_dir
+from sim.numerics import group_mean
 from sim.research.analysis import Effect, bootstrap, difference, interaction, lagged_correlation, mean_correlation
+
+if TYPE_CHECKING:
+    from sim.model import ServiceCultureModel
 
 DIRECTIONS = {"up": 1, "down": -1, "none": 0}
 REPRODUCED, NOT_REPRODUCED, NO_VERDICT, TOO_FEW_TEAMS = (
@@ -89,14 +102,54 @@ def _composed(overrides: tuple[str, ...]) -> DictConfig:
     return load_config(list(overrides))
 
 
+def _newcomer_gaps(m: ServiceCultureModel) -> tuple[np.ndarray, np.ndarray]:
+    p, o = m.people, m.org
+    team_culture = group_mean(p.orientation, o.team, p.filled.astype(float), o.n_teams)
+    return np.abs(p.orientation - team_culture[o.team]), p.filled & (p.tenure < m.dyn.onboarding.weeks)
+
+
+#: The model metrics that are means over people, as ``sim.metrics.model_metrics`` takes them: metric -> the
+#: per-seat values and the seats averaged over, read from a model after a week (tests/test_claim_effect_sizes.py
+#: checks that their means are the metrics). Every other metric is a property of the organisation (a rate, a
+#: count, a spread, a customer measure) and has no person-level d.
+PERSON_METRICS: dict[str, Callable[[ServiceCultureModel], tuple[np.ndarray, np.ndarray]]] = {
+    "culture_mean": lambda m: (m.people.orientation, m.people.filled),
+    "engagement": lambda m: (m.people.engagement, m.people.filled),
+    "trust": lambda m: (m.people.trust, m.people.filled & ~m.is_root),
+    "psych_safety": lambda m: (m.people.safety, m.people.filled),
+    "skill": lambda m: (m.people.skill, m.people.filled),
+    "cynicism": lambda m: (m.people.cynicism, m.people.filled),
+    "service_quality": lambda m: (m.quality, m.org.frontline & np.isfinite(m.quality)),
+    "internal_service_quality": lambda m: (m.quality, m.org.backoffice & np.isfinite(m.quality)),
+    "newcomer_gap": _newcomer_gaps,
+}
+PERSON_SD = "person_sd:"  # prefix of a time series column: the SD across people of a PERSON_METRICS metric
+
+
+def person_sds(model: ServiceCultureModel) -> dict[str, float]:
+    """This week's SD across people (population SD, as ``culture_spread``) of each of ``PERSON_METRICS``, keyed
+    ``person_sd:<metric>``; NaN where nobody is averaged over."""
+    out = {}
+    for metric, read in PERSON_METRICS.items():
+        values, over = read(model)
+        chosen = values[over]
+        out[PERSON_SD + metric] = float(chosen.std()) if chosen.size else float("nan")
+    return out
+
+
 def simulate(overrides: list[str], seed: int, teams: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """One run of an arm: its time series and, when asked, its team table."""
+    """One run of an arm: its time series, with the weekly SD across people of each of ``PERSON_METRICS``
+    (``person_sd:<metric>`` columns), and, when asked, its team table."""
     from sim.model import ServiceCultureModel
 
     cfg = _composed(tuple(overrides))
     model = ServiceCultureModel(cfg, seed=seed, space=False)
-    model.run_for(int(cfg.steps))
-    return model.timeseries(), model.team_table() if teams else None
+    spreads = []
+    for _ in range(int(cfg.steps)):
+        model.run_for(1)
+        spreads.append(person_sds(model))
+    timeseries = pd.concat([model.timeseries(), pd.DataFrame(spreads)], axis=1)
+    return timeseries, model.team_table() if teams else None
 
 
 Runs = dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame | None]]
@@ -179,6 +232,136 @@ def window_text(spec: DictConfig) -> str:
     return f"{'sum ' if spec.get('sum', False) else ''}weeks {a}-{b}"
 
 
+ORGANISATION_LEVEL = "n/a (organisation level)"
+
+
+def person_d(effect: float, arm_sds) -> float:
+    """The person-level standardised effect: ``effect`` over the SD across people pooled over the arms,
+    sqrt(mean of the arms' squared SDs) (equal arms). Each arm's SD is the SD across the people of one run,
+    averaged over the window's weeks and over seeds: what a field study comparing individuals would divide by."""
+    sds = np.asarray(arm_sds, dtype=float)
+    pooled = float(np.sqrt(np.mean(sds**2)))
+    return effect / pooled if pooled > 0 else float("nan")
+
+
+def time_to_half(effect: np.ndarray, start: int, window, smooth: int = 5) -> float:
+    """Weeks from the lever's start until the weekly effect first reaches half its mean over ``window`` and
+    keeps that sign to the window's end. ``effect[k]`` is week k + 1's effect (treatment - control, mean over
+    seeds); the lever acts from the start of week ``start``, so week w holds w - start + 1 weeks of it. The
+    crossing and the sign are read on the effect's centred moving average over ``smooth`` weeks (1: none), so
+    that week-to-week noise neither fakes an early crossing nor, flipping the sign of a late week, a late one;
+    linear between weeks (from the week before the start). An exponential approach with half-life h gives h.
+    NaN when the window's effect is zero or not finite, or half of it is not reached before the window ends."""
+    a, b = (int(w) for w in window)
+    final = _settled(effect[a - 1 : b])
+    if not np.isfinite(final) or final == 0:
+        return float("nan")
+    smoothed = pd.Series(np.asarray(effect, dtype=float)).rolling(smooth, center=True, min_periods=1).mean()
+    share = np.sign(final) * smoothed.to_numpy() / abs(final)  # 1 = the window's effect
+    after = share[start - 1 : b]
+    keeps_sign = np.logical_and.accumulate((after > 0)[::-1])[::-1]  # > 0 from this week to the window's end
+    hits = np.flatnonzero((after >= 0.5) & keeps_sign)
+    if not hits.size:
+        return float("nan")
+    k = int(hits[0])
+    before = after[k - 1] if k > 0 else (share[start - 2] if start > 1 else 0.0)
+    step = after[k] - before
+    fraction = float(np.clip((0.5 - before) / step, 0.0, 1.0)) if step > 0 else 1.0
+    return k + fraction
+
+
+def lever_week(claim: DictConfig, context: bool = False) -> int | None:
+    """The week a claim's lever starts acting: the first ``week`` of an event (in any of its arms) that its
+    ``lever`` names (C3's programme from week 13, C14's training at 26); 1 for a lever that acts from the start
+    (a leadership style, a policy, a trait of the people). With ``context``: the first week of an event its
+    ``context`` names (C4a's training at 26 that the practice follows, C8's restructuring at 52), None if none."""
+    patterns = tuple(claim.get("context" if context else "lever", []))
+    week = _first_event_week(tuple(arms_of(claim)), patterns)
+    return week if context or week is not None else 1
+
+
+@lru_cache(maxsize=64)
+def _first_event_week(arms: tuple[str, ...], patterns: tuple[str, ...]) -> int | None:
+    weeks = []
+    for arm in arms:
+        events = _composed((f"scenario={arm}",)).get("events") or {}
+        for name, event in events.items():
+            keys = [f"events.{name}", *(f"events.{name}.{field}" for field in event)]
+            if any(fnmatch(key, p) for key in keys for p in patterns):
+                weeks.append(int(event.week))
+    return min(weeks) if weeks else None
+
+
+def benchmarks_of(claim: DictConfig, metric: str) -> list[DictConfig]:
+    """The claim's published benchmarks for a metric row (an entry without ``metrics`` applies to every row)."""
+    return [b for b in claim.get("benchmark", []) if "metrics" not in b or metric in b.metrics]
+
+
+def benchmark_d(benchmark: DictConfig) -> float:
+    """A benchmark as a person-level d: its value if a d, else a correlation r converted, d = 2r / sqrt(1 - r^2)."""
+    value = float(benchmark.value)
+    return value if benchmark.statistic == "d" else 2 * value / np.sqrt(1 - value**2)
+
+
+def _no_scales(kind: str) -> dict:
+    what = {"correlation": "a correlation", "chain": "a correlation"}.get(kind, "not computed")
+    nan = float("nan")
+    return {
+        "d_person": nan,
+        "person_sd": nan,
+        "d_person_note": f"n/a ({what})",
+        "lever_week": nan,
+        "half_weeks": nan,
+        "half_note": f"n/a ({what})",
+        "context_week": nan,
+        "half_weeks_context": nan,
+    }
+
+
+def _weekly_mean(runs: Runs, arm: str, seeds: int, column: str) -> np.ndarray:
+    """A column's mean over seeds, week by week (a seed without a value that week left out)."""
+    frame = pd.DataFrame([runs[(arm, s)][0][column].to_numpy() for s in range(seeds)])
+    return frame.mean(axis=0).to_numpy()
+
+
+def _window_weeks(spec: DictConfig) -> np.ndarray:
+    """The weeks (1-based) a metric row reads: its window, or both windows of a change."""
+    spans = spec.change if "change" in spec else [spec.window]
+    return np.concatenate([np.arange(int(a), int(b) + 1) for a, b in spans])
+
+
+def effect_scales(
+    claim: DictConfig, spec: DictConfig, runs: Runs, seeds: int, contrast: dict[str, float], effect: float
+) -> dict:
+    """A metric row's effect on the person scale and in time: ``d_person`` (:func:`person_d`, with the pooled
+    ``person_sd``) for a mean over people, and ``half_weeks`` (:func:`time_to_half` from ``lever_week``) for a
+    mean over a window; each with a ``_note`` saying why where it is n/a. ``contrast``: arm -> its coefficient in
+    the effect (treatment +1, control -1; the 2x2 interaction's four arms)."""
+    out = _no_scales(claim.kind)
+    total = spec.get("sum", False)
+    column = PERSON_SD + spec.metric
+    if total or spec.metric not in PERSON_METRICS:
+        out["d_person_note"] = ORGANISATION_LEVEL
+    elif column not in runs[(next(iter(contrast)), 0)][0]:
+        out["d_person_note"] = "n/a (no person SD recorded)"
+    else:
+        weeks = _window_weeks(spec) - 1
+        sds = [float(np.nanmean(_weekly_mean(runs, arm, seeds, column)[weeks])) for arm in contrast]
+        out.update(person_sd=float(np.sqrt(np.mean(np.square(sds)))), d_person=person_d(effect, sds), d_person_note="")
+    if total or "change" in spec:
+        out["half_note"] = "n/a (a sum)" if total else "n/a (a change between windows)"
+        return out
+    series = sum(c * _weekly_mean(runs, arm, seeds, spec.metric) for arm, c in contrast.items())
+    start, context = lever_week(claim), lever_week(claim, context=True)
+    half = time_to_half(series, start, spec.window)
+    no_effect = not (np.isfinite(effect) and effect != 0)
+    note = "" if np.isfinite(half) else "n/a (no effect)" if no_effect else "not reached in the window"
+    out.update(lever_week=start, half_weeks=half, half_note=note)
+    if context is not None and context > start:
+        out.update(context_week=context, half_weeks_context=time_to_half(series, context, spec.window))
+    return out
+
+
 def _effect(statistic, *values, level: float) -> Effect:
     """``statistic(*values, level)``, or a NaN effect when a run gives no finite value (a constant series
     under an ablation: nothing moves, so nothing follows)."""
@@ -196,7 +379,14 @@ def _verdict(effect: Effect, direction: int) -> str:
 
 
 def _row(
-    claim: DictConfig, metric: str, effect: Effect, direction: int, control: float, treatment: float, window: str = ""
+    claim: DictConfig,
+    metric: str,
+    effect: Effect,
+    direction: int,
+    control: float,
+    treatment: float,
+    window: str = "",
+    scales: dict | None = None,
 ) -> dict:
     verdict = _verdict(effect, direction)
     return {
@@ -217,6 +407,7 @@ def _row(
         "n": effect.n,
         "verdict": verdict,
         "reproduced": verdict == REPRODUCED,
+        **(scales or _no_scales(claim.kind)),
     }
 
 
@@ -236,7 +427,8 @@ def evaluate(claim: DictConfig, runs: Runs, seeds: int, level: float) -> list[di
             t = [reduce_metric(runs[(claim.treatment, s)][0], m) for s in range(seeds)]
             direction = DIRECTIONS[m.direction]
             effect = _effect(difference, c, t, level=level)
-            rows.append(_row(claim, m.metric, effect, direction, np.mean(c), np.mean(t), window_text(m)))
+            scales = effect_scales(claim, m, runs, seeds, {claim.control: -1.0, claim.treatment: 1.0}, effect.estimate)
+            rows.append(_row(claim, m.metric, effect, direction, np.mean(c), np.mean(t), window_text(m), scales))
         if "lag_by_depth" in claim:
             rows.append(_lag_by_depth(claim, runs, seeds, level))
         return rows
@@ -251,7 +443,10 @@ def evaluate(claim: DictConfig, runs: Runs, seeds: int, level: float) -> list[di
             gain_spread = np.mean(values["ct"]) - np.mean(values["cc"])
             gain_curbed = np.mean(values["tt"]) - np.mean(values["tc"])
             metric = f"{m.metric}: training gain, curbed - spreading"
-            rows.append(_row(claim, metric, effect, DIRECTIONS[m.direction], gain_spread, gain_curbed, window_text(m)))
+            contrast = {claim.arms.tt: 1.0, claim.arms.tc: -1.0, claim.arms.ct: -1.0, claim.arms.cc: 1.0}
+            scales = effect_scales(claim, m, runs, seeds, contrast, effect.estimate)
+            direction = DIRECTIONS[m.direction]
+            rows.append(_row(claim, metric, effect, direction, gain_spread, gain_curbed, window_text(m), scales))
         return rows
     if claim.kind == "correlation":
         rs = [_team_correlation(runs[(claim.arm, s)][1], claim) for s in range(seeds)]
@@ -307,10 +502,17 @@ def response_time(effect: np.ndarray, settle_from: int) -> float:
     """The mean waiting time of a response, tau = sum_{t < settle_from} (1 - e_t / E), with E the mean
     effect from week ``settle_from`` on. For e_t = E (1 - exp(-t / tau)) this is tau; as an area it is
     robust to week-to-week noise, unlike the first crossing of a threshold."""
-    final = float(np.nanmean(effect[settle_from:]))
+    final = _settled(effect[settle_from:])
     if not np.isfinite(final) or final == 0:
         return float("nan")
     return float(np.sum(1.0 - effect[:settle_from] / final))
+
+
+def _settled(effect: np.ndarray) -> float:
+    """The effect a response settles at: its mean over the weeks given (NaN weeks left out)."""
+    finite = np.asarray(effect, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.mean()) if finite.size else float("nan")
 
 
 def _lag_by_depth(claim: DictConfig, runs: Runs, seeds: int, level: float) -> dict:
@@ -335,6 +537,7 @@ def _lag_by_depth(claim: DictConfig, runs: Runs, seeds: int, level: float) -> di
     mean_effect = series[claim.treatment].mean(axis=0) - series[claim.control].mean(axis=0)
     taus = [response_time(mean_effect[k], settle) for k in range(len(levels))]
     row = _row(claim, metric, effect, 1, taus[0], taus[-1], f"weeks 1-{settle} vs {settle}-")
+    row.update(d_person_note="n/a (a difference of response times)", half_note="n/a (a response time itself)")
     row["note"] = "response time by level " + ", ".join(
         f"{lv}: {w:.0f} weeks" for lv, w in zip(levels, taus, strict=True)
     )
