@@ -24,6 +24,8 @@ WRITERS = (
     "benchmark",
     "benchmark_sweep",
     "calibrate",
+    "fit_moments",
+    "held_out",
     "lever_responses",
     "sensitivity",
     "validate_claims",
@@ -109,6 +111,21 @@ def test_calibrate_reduced_leaves_docs_alone_and_puts_the_report_with_its_tables
     assert code == 0, err[-2000:]
     assert "docs/calibration.md left alone" in out
     assert (tmp_path / "calibration.md").is_file() and (tmp_path / "calibration.png").stat().st_size > 0
+    assert snapshot() == before
+
+
+def test_moment_fit_and_held_out_reduced_leave_docs_alone_and_report_with_their_tables(experiment, tmp_path):
+    before = snapshot()
+    fit = ["trials=2", "startup=2", "seeds=2", "workers=1", f"storage={tmp_path / 'fit.db'}", f"out={tmp_path}"]
+    code, out, err = experiment("fit_moments", *fit)
+    assert code == 0, err[-2000:]
+    assert "docs/fit.md left alone" in out
+    assert (tmp_path / "fit.md").is_file() and (tmp_path / "fit.png").stat().st_size > 0
+    held = ["seeds=2", "bad_apple_seeds=2", "workers=1", f"out={tmp_path}"]
+    code, out, err = experiment("held_out", *held)
+    assert code == 0, err[-2000:]
+    assert "docs/held_out.md left alone" in out
+    assert (tmp_path / "held_out.md").is_file() and (tmp_path / "held_out.png").stat().st_size > 0
     assert snapshot() == before
 
 

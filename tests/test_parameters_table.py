@@ -49,14 +49,24 @@ def test_every_row_says_what_it_means_and_in_what_unit(rows):
     assert all(r.unit in UNITS and (r.unit or r.key in switches) for r in rows), [r.key for r in rows if not r.unit][:5]
 
 
-def test_sources_come_from_the_file_and_the_rest_are_assumptions(rows):
+def test_sources_come_from_the_file_fits_from_the_moment_fit_and_the_rest_are_assumptions(rows):
     by_key = {r.key: r for r in rows}
-    sources = table.load_sources()
+    sources, fitted = table.load_sources(), table.fitted_sources()
     for key, entry in sources.items():
         if "source" in entry:
             assert by_key[key].source == entry["source"] and by_key[key].figure == entry.get("figure", "")
-    unsourced = [r for r in rows if "source" not in sources.get(r.key, {})]
+    for key in fitted:  # each fitted parameter names the published moments it was fitted to
+        assert by_key[key].source == table.FITTED and "=" in by_key[key].figure
+    assert {"dynamics.onboarding.pull", "leadership.spread"} <= set(fitted)
+    unsourced = [r for r in rows if "source" not in sources.get(r.key, {}) and r.key not in fitted]
     assert unsourced and all(r.source == table.ASSUMPTION for r in unsourced)
+
+
+def test_a_parameter_cannot_be_both_fitted_and_sourced(monkeypatch):
+    given = {"leadership.spread": {"source": "someone (2001)"}}
+    monkeypatch.setattr(table, "load_sources", lambda path=None: given)
+    with pytest.raises(ConfigError, match="'leadership.spread', which the moment fit fits"):
+        table.parameters()
 
 
 def test_a_source_for_a_key_that_is_not_a_parameter_is_a_one_line_error():

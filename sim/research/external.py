@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
 from sim.config import load_config, only_mechanisms
 from sim.mechanisms.influence import equilibrium, influence_matrix, influence_step, ties_only
 from sim.model import ServiceCultureModel, influence_only_matrix
 from sim.numerics import nan_to
-from sim.research.analysis import Effect, difference, icc1, mean_correlation, mean_interval
+from sim.research.analysis import Effect, difference, mean_correlation, mean_interval
+from sim.research.moment_measures import staff_engagement_icc, team_cross_lags
 
 
 @dataclass
@@ -292,7 +292,8 @@ FEEDBACK_ARMS = {"feedback not shared": ["policies.feedback_sharing=0"], "feedba
 def _across_teams(overrides: list[str], seeds: int) -> dict[str, list[float]]:
     """Per seed, over frontline teams in weeks 105-156, the correlations across teams of engagement (e), service
     quality (q) and customer satisfaction (s) as true unit means; the ICC(1) of staff engagement within teams in
-    the last week; and the within-team cross-lagged coefficients E -> S and S -> E (``_cross_lagged``)."""
+    the last week; and the within-team cross-lagged coefficients E -> S and S -> E
+    (``moment_measures.team_cross_lags``)."""
     out: dict[str, list[float]] = {k: [] for k in ("es", "qs", "eq", "icc", "e_to_s", "s_to_e")}
     for model, _ in _runs(overrides, seeds):
         t = model.team_table()
@@ -300,9 +301,8 @@ def _across_teams(overrides: list[str], seeds: int) -> dict[str, list[float]]:
         c = np.corrcoef(w.mean().to_numpy().T)
         for key, (i, j) in {"es": (0, 2), "qs": (1, 2), "eq": (0, 1)}.items():
             out[key].append(c[i, j])
-        staff = model.people.filled & ~model.org.is_leader
-        out["icc"].append(icc1(model.people.engagement[staff], model.org.team[staff]))
-        e_to_s, s_to_e = _cross_lagged(t, lag=4)
+        out["icc"].append(staff_engagement_icc(model))
+        e_to_s, s_to_e = team_cross_lags(t, lag=4)
         out["e_to_s"].append(e_to_s)
         out["s_to_e"].append(s_to_e)
     return out
@@ -369,29 +369,11 @@ def linkage(seeds: int) -> list[Check]:
     return checks
 
 
-def _cross_lagged(teams: pd.DataFrame, lag: int) -> tuple[float, float]:
-    """Pooled cross-lagged regressions over frontline teams: S(t+lag) ~ S(t) + E(t) and E(t+lag) ~ E(t) + S(t),
-    within teams (each team's mean removed: a fixed-effects panel) on standardised variables, from week 53;
-    returns the cross coefficients (E -> S, S -> E)."""
-    t = teams[teams.frontline].pivot(index="step", columns="team", values=["engagement", "customer_satisfaction"])
-    e = t["engagement"].to_numpy()[52:]
-    s = t["customer_satisfaction"].to_numpy()[52:]
-    e, s = e - e.mean(axis=0), s - s.mean(axis=0)
-    e = (e - e.mean()) / e.std()
-    s = (s - s.mean()) / s.std()
-    now = slice(0, -lag)
-    later = slice(lag, None)
-
-    def coef(y, own, other):
-        design = np.column_stack([np.ones(own.size), own.ravel(), other.ravel()])
-        return float(np.linalg.lstsq(design, y.ravel(), rcond=None)[0][2])
-
-    return coef(s[later], s[now], e[now]), coef(e[later], e[now], s[now])
-
-
 # ----------------------------------------------------------------------------------------- bad apples
-def bad_apple(seeds: int) -> list[Check]:
-    """One persistently negative member in a small team (Felps, Mitchell & Byington 2006).
+def bad_apple_runs(seeds: int) -> tuple[np.ndarray, np.ndarray]:
+    """One persistently negative member in a small team (Felps, Mitchell & Byington 2006): per seed
+    (rows), the team's output, mean service quality and teammates' cynicism over weeks 105-156 (columns),
+    without (control) and with the bad apple (treated).
 
     The bad apple is pinned every week at full cynicism, near-zero engagement and low orientation.
     Team output is quality-weighted work done, sum_i q_i * effort_i over the team's seats (a vacant or
@@ -421,8 +403,12 @@ def bad_apple(seeds: int) -> list[Check]:
                 cynicism.append(float(p.cynicism[others].mean()))
         return float(np.mean(output)), float(np.mean(quality)), float(np.mean(cynicism))
 
-    control = np.array([one(s, False) for s in range(seeds)])
-    treated = np.array([one(s, True) for s in range(seeds)])
+    return np.array([one(s, False) for s in range(seeds)]), np.array([one(s, True) for s in range(seeds)])
+
+
+def bad_apple(seeds: int) -> list[Check]:
+    """The bad-apple experiment (``bad_apple_runs``) against Felps, Mitchell & Byington (2006)."""
+    control, treated = bad_apple_runs(seeds)
     out_drop = mean_interval(1.0 - treated[:, 0] / control[:, 0])
     q_drop = mean_interval(1.0 - treated[:, 1] / control[:, 1])
     spread = difference(control[:, 2], treated[:, 2])

@@ -3,7 +3,8 @@ mechanism that uses it, its source (or "assumption") and its sensitivity rank.
 
 Meaning and unit come from the schema (``sim.params.param``'s ``doc`` and ``unit``), values from the
 default configuration (``configs/``, the org ``company``), the style presets from ``configs/style/``,
-sources from ``configs/research/parameter_sources.yaml`` and the ranks from the Morris table of
+sources from ``configs/research/parameter_sources.yaml`` and, for the parameters the moment fit fits,
+``configs/research/fit_moments.yaml`` with the calibration moments, and the ranks from the Morris table of
 ``docs/sensitivity.md`` (a lever screened there; a parameter not screened has no rank).
 ``experiments/parameters.py`` writes the table to ``docs/parameters.md``.
 """
@@ -31,6 +32,7 @@ from sim.config import (
 )
 
 ASSUMPTION = "assumption"
+FITTED = "fitted to published moments ([fit.md](fit.md))"
 SOURCES_FILE = "research/parameter_sources.yaml"
 
 #: Sections of the table: config prefix -> (schema, what uses it when the sources file does not say).
@@ -95,6 +97,21 @@ def sensitivity_ranks(report: Path) -> dict[str, int]:
     return ranks
 
 
+def fitted_sources() -> dict[str, dict]:
+    """The parameters the moment fit fits (``configs/research/fit_moments.yaml``): key -> ``{source,
+    figure}``, the figure naming each calibration moment that informs it, its published value and study."""
+    from sim.research.moments import load_moments
+    from sim.research.study import load_study
+
+    moments = [m for m in load_moments() if m.set == "calibration"]
+    out = {}
+    for key in load_study("fit_moments").parameters:
+        used = [m for m in moments if key in m.informs]
+        figure = "; ".join(f"`{m.id}` = {m.published} ({m.source})" for m in used)
+        out[str(key)] = {"source": FITTED, "figure": figure}
+    return out
+
+
 def _row(
     key: str, spec: dataclasses.Field, value: object, used_by: str, lever: str, sources: Mapping, ranks: Mapping
 ) -> Parameter:
@@ -123,7 +140,13 @@ def parameters(
     Raises ``ConfigError`` when the sources file names a key that is not a parameter.
     """
     cfg = cfg if cfg is not None else load_config([])
-    sources = load_sources() if sources is None else sources
+    if sources is None:
+        sources = load_sources()
+        fitted = fitted_sources()
+        both = sorted(k for k in fitted if "source" in sources.get(k, {}))
+        if both:
+            raise ConfigError(f"{SOURCES_FILE} gives a source for {both[0]!r}, which the moment fit fits")
+        sources = {k: {**sources.get(k, {}), **fitted.get(k, {})} for k in {*sources, *fitted}}
     ranks = ranks or {}
     rows = []
     for mechanism, schema in MECHANISM_PARAMS.items():
@@ -153,7 +176,8 @@ def _value(value: object) -> str:
 
 def markdown(rows: list[Parameter]) -> str:
     """The report: a summary, then a table per section (dynamics per mechanism, the rest per section)."""
-    sourced = sum(r.source != ASSUMPTION for r in rows)
+    fitted = sum(r.source == FITTED for r in rows)
+    sourced = sum(r.source not in (ASSUMPTION, FITTED) for r in rows)
     lines = [
         "# Parameters",
         "",
@@ -162,7 +186,8 @@ def markdown(rows: list[Parameter]) -> str:
         "`configs/research/parameter_sources.yaml` (sources) and the Morris table of",
         "[sensitivity.md](sensitivity.md) (rank; `-` where a parameter was not screened). Do not edit by hand.",
         "",
-        f"**{len(rows)} parameters: {sourced} with a published source, {len(rows) - sourced} assumptions.**",
+        f"**{len(rows)} parameters: {sourced} with a published source, {fitted} fitted to published moments"
+        f" ([fit.md](fit.md), [evidence.md](evidence.md)), {len(rows) - sourced - fitted} assumptions.**",
         "Units: a rate is per week (the model's step); a level is a state or trait on 0..1; a weight",
         "counts against the weights it is combined with.",
         "",
