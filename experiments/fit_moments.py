@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,7 @@ from omegaconf import DictConfig, OmegaConf
 from experiments._docs import WRITE_DOCS, full_study, may_write
 from sim.config import ConfigError, config_dir, load_config
 from sim.research.levers import resolve
-from sim.research.moment_fit import MomentProblem, completed, fit, moments_table, summarise
+from sim.research.moment_fit import BOUND_SHARE, MomentProblem, completed, fit, moments_table, summarise
 from sim.research.moment_measures import TRAINING
 from sim.research.moments import load_moments
 from sim.research.study import run_cli
@@ -129,8 +128,7 @@ def markdown(cfg: DictConfig, problem: MomentProblem, fitted: pd.DataFrame, mome
         f" {TRAINING.share:.0%} of the frontline staff, read {TRAINING.after} weeks later"
         " (`sim/research/moment_measures.py`).",
         f"- Optuna: {info['trials']} trials (multivariate TPE, the first {cfg.startup} at random), stored in an"
-        f" SQLite file (a stopped fit resumes); {info['minutes']:.1f} min on 2 cores for the trials run"
-        " in the last session.",
+        f" SQLite file (a stopped fit resumes); {info['minutes']:.1f} min of trials on 2 cores.",
         "",
         "**Loss** (chi-square units), `m̄_j(θ)` the mean over seeds of moment j, `v_j` its published value:",
         "",
@@ -142,7 +140,9 @@ def markdown(cfg: DictConfig, problem: MomentProblem, fitted: pd.DataFrame, mome
         " defaults before the fit θ₀, fixed for the fit.",
         "**Interval**: the trials with `L ≤ min L + χ²₀.₉₅(k)` (k fitted parameters), projected on each"
         " parameter (an inner estimate over the trials evaluated). An interval covering at least"
-        f" {cfg.identifiable_share:.0%} of the searched range: **not identifiable** from these moments."
+        f" {cfg.identifiable_share:.0%} of the searched range: **not identifiable** from these moments; one"
+        f" that reaches a bound of the searched range (within {BOUND_SHARE:.0%} of it): **at the searched bound**,"
+        " the moments would take the parameter beyond it."
         " **Per-seed best**: each seed's own lowest-loss trial.",
         "",
         "## Fitted parameters",
@@ -154,6 +154,7 @@ def markdown(cfg: DictConfig, problem: MomentProblem, fitted: pd.DataFrame, mome
     informs = {p: [m.id for m in problem.moments if p in m.informs] for p in fitted.parameter}
     for r in fitted.itertuples():
         verdict = "identifiable" if r.identifiable else "**not identifiable**"
+        verdict += ", **at the searched bound**" if r.at_bound else ""
         lines.append(
             f"| `{r.parameter}` | [{r.range_low:g}, {r.range_high:g}] | {info['before'][r.parameter]:.4g}"
             f" | {r.best:.4g} | [{r.low:.4g}, {r.high:.4g}] | {r.share_of_range:.0%} | {verdict}"
@@ -197,11 +198,9 @@ def run(cfg: DictConfig, flags: set[str]) -> int:
     full = full_study("fit_moments", cfg, HOW_IT_RUNS)
     if APPLY in flags and not full:
         raise ConfigError(f"{APPLY} needs the full fit (configs/research/fit_moments.yaml as committed)")
-    tic = time.perf_counter()
     study = fit(
         problem, cfg.trials, cfg.storage, cfg.study, sampler_seed=cfg.sampler_seed, startup=cfg.startup, progress=True
     )
-    minutes = (time.perf_counter() - tic) / 60
     fitted = summarise(study, problem, cfg.level, cfg.identifiable_share)
     moments = moments_table(study, problem)
     out = Path(cfg.out)
@@ -218,7 +217,7 @@ def run(cfg: DictConfig, flags: set[str]) -> int:
         start = problem.loss(np.array(study.user_attrs["start"]), sigma)
         info = {
             "trials": len(completed(study)),
-            "minutes": minutes,
+            "minutes": sum((t.datetime_complete - t.datetime_start).total_seconds() for t in completed(study)) / 60,
             "before": study.user_attrs["before"],
             "best_loss": study.best_value,
             "start_loss": start,

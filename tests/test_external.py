@@ -31,12 +31,6 @@ def test_bad_apple_lowers_team_output_and_spreads():
         assert c.passed, f"{c.name}: {c.ours}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="at the defaults leaders differ most in skill (labour market sd 0.1) and little in integrity "
-    "(leadership.spread 0.05), so integrity explains less of trust than Davis & Rothstein's r = 0.48 "
-    "(docs/validation.md)",
-)
 def test_behavioural_integrity_correlation_matches_the_meta_analysis():
     (check,) = external.behavioural_integrity(seeds=20)
     assert check.passed, check.ours
@@ -72,8 +66,8 @@ def test_engagement_and_satisfaction_lead_each_other_within_teams(linkage, arm):
 @pytest.mark.parametrize("arm", external.FEEDBACK_ARMS)
 @pytest.mark.xfail(
     strict=True,
-    reason="r(engagement, satisfaction) lies above the published window: satisfaction feeds back on the engagement of "
-    "those who hear it and little else varies engagement between teams (docs/validation.md)",
+    reason="r(engagement, satisfaction) lies above the published window out of the fit's seeds: customer_mood, fitted "
+    "to it on 8 seeds, suits those seeds, and r across a dozen teams varies much between seeds (docs/validation.md)",
 )
 def test_linkage_r_lies_in_the_published_window(linkage, arm):
     low, high = external.LINKAGE_WINDOW

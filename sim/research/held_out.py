@@ -10,7 +10,8 @@ calibration ones beside them for reference (they were fitted, so they carry no v
   ``<id>.<part>``; the moment passes when every part does;
 - an ordering: the model's gap (``moment_measures``: the larger minus the smaller) has a 95% interval
   above zero;
-- ``years``: the model's time (weeks) exceeds 52 in the mean over seeds.
+- ``years``: the model's time (weeks) exceeds 52 in the mean over seeds (a measure ``<id>.half``, when
+  there is one, is shown beside it).
 
 The bad-apple moment is measured by the experiment of ``external.bad_apple`` (a small team, one member
 pinned at full cynicism), in percent.
@@ -57,12 +58,12 @@ def measure_ids(moment: Moment) -> list[str]:
     """The ids of ``MEASURES`` that measure ``moment`` (one per part)."""
     if moment.id == BAD_APPLE:
         return []
-    found = parts(moment)
-    ids = [moment.id if not name else f"{moment.id}.{name}" for name in found] or [moment.id]
-    unknown = [i for i in ids if i not in MEASURES]
+    needed = [moment.id if not name else f"{moment.id}.{name}" for name in parts(moment)] or [moment.id]
+    unknown = [i for i in needed if i not in MEASURES]
     if unknown:
         raise ValueError(f"moment {moment.id}: no measure {unknown[0]!r} in sim.research.moment_measures")
-    return ids
+    # and what is shown beside it (e.g. the time to half beside the time to 90%)
+    return needed + sorted(k for k in MEASURES if k.startswith(moment.id + ".") and k not in needed)
 
 
 def _interval(moment: Moment, values: np.ndarray, level: float) -> Effect:
@@ -76,7 +77,7 @@ def _fmt(e: Effect) -> str:
 def judge(moment: Moment, samples: dict[str, np.ndarray], level: float = 0.95) -> Result:
     """The model's value of ``moment`` from per-seed ``samples`` (measure id -> values), and its verdict."""
     held_out = moment.set == "validation"
-    lost = [k for k in measure_ids(moment) or [moment.id] if np.isfinite(samples[k]).sum() < 2]
+    lost = [k for k in measure_ids(moment) or [moment.id] if k in samples and np.isfinite(samples[k]).sum() < 2]
     if lost:
         return Result(
             moment, "no value in two or more seeds (e.g. too few frontline teams)", False if held_out else None
@@ -87,7 +88,9 @@ def judge(moment: Moment, samples: dict[str, np.ndarray], level: float = 0.95) -
     if moment.value == "years":
         weeks = samples[moment.id][np.isfinite(samples[moment.id])]
         mean = float(weeks.mean()) if weeks.size else float("inf")
-        return Result(moment, f"{mean:.0f} weeks (mean over seeds)", mean > YEAR if held_out else None)
+        half = samples.get(f"{moment.id}.half")
+        beside = "" if half is None else f"; half of it after {np.nanmean(half):.0f}"
+        return Result(moment, f"{mean:.0f} weeks{beside} (mean over seeds)", mean > YEAR if held_out else None)
     texts, verdicts = [], []
     for name, published in parts(moment).items():
         key = moment.id if not name else f"{moment.id}.{name}"

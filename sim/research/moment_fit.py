@@ -18,8 +18,10 @@ and stored with the study, so a resumed fit uses the same weights.
 **Interval** per parameter: the trials with ``L <= min L + q``, ``q`` the ``level`` quantile of
 chi-square with ``k`` degrees of freedom (``k`` the number of fitted parameters), projected on the
 parameter (an inner estimate over the trials evaluated). An interval covering ``identifiable_share`` of
-the range or more: **not identifiable** from these moments. **Per-seed best**: each seed's own best trial
-(its own loss, ``m_sj`` in place of ``mbar_j``), how far the fit moves with the model's randomness.
+the range or more: **not identifiable** from these moments; an interval reaching a bound of the searched
+range (within ``BOUND_SHARE`` of it): *at the bound*, the moments would take the parameter beyond it.
+**Per-seed best**: each seed's own best trial (its own loss, ``m_sj`` in place of ``mbar_j``), how far the
+fit moves with the model's randomness.
 
 **Resume.** Trials are stored in an SQLite file (Optuna's RDB storage); running the fit again with the
 same file continues the study up to the number of trials asked for.
@@ -46,6 +48,10 @@ from sim.research.moments import Moment
 
 #: a range the source gives, read as a 95% range of the published value
 RANGE_SDS = 2 * 1.96
+
+
+#: an interval within this share of the searched range from a bound is reported as pressed against it
+BOUND_SHARE = 0.01
 
 
 def source_sd(moment: Moment) -> float:
@@ -180,7 +186,7 @@ def summarise(
     study: optuna.Study, problem: MomentProblem, level: float = 0.95, identifiable_share: float = 0.5
 ) -> pd.DataFrame:
     """One row per fitted parameter: ``best`` (the lowest loss), the ``level`` interval ``low``..``high``,
-    ``share_of_range``, ``identifiable``, and the per-seed best estimates' ``seed_mean``, ``seed_sd``,
+    ``share_of_range``, ``identifiable``, ``at_bound``, and the per-seed best estimates' ``seed_mean``, ``seed_sd``,
     ``seed_min``, ``seed_max``."""
     done = completed(study)
     sigma = np.array(study.user_attrs["sigma"])
@@ -204,6 +210,8 @@ def summarise(
                 "high": high,
                 "share_of_range": share,
                 "identifiable": share < identifiable_share,
+                # the region reaches the searched bound: the moments would take the parameter beyond it
+                "at_bound": min(low - lv.low, lv.high - high) <= BOUND_SHARE * (lv.high - lv.low),
                 "seed_mean": float(by_seed.mean()),
                 "seed_sd": float(by_seed.std(ddof=1)) if by_seed.size > 1 else 0.0,
                 "seed_min": float(by_seed.min()),

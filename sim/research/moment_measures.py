@@ -370,6 +370,11 @@ def measure_programme_weeks(base: Run, programme: Run, **_) -> float:
     return programme_times(base, programme)[1]
 
 
+def measure_programme_half(base: Run, programme: Run, **_) -> float:
+    """culture_change_takes_years (shown beside): weeks until the programme has half of its effect."""
+    return programme_times(base, programme)[0]
+
+
 #: moment id -> measure; a measure takes the runs it needs by keyword (the names of ``RUNS``).
 MEASURES: dict[str, Callable[..., float]] = {
     "icc_engagement": measure_icc,
@@ -389,6 +394,7 @@ MEASURES: dict[str, Callable[..., float]] = {
     "unit_attitudes_lead_outcomes": measure_unit_cross_lag_gap,
     "skill_decay_half_life": measure_decay_half_life,
     "culture_change_takes_years": measure_programme_weeks,
+    "culture_change_takes_years.half": measure_programme_half,
 }
 
 
