@@ -97,9 +97,13 @@ def set_default(key: str, value: float, comment: str) -> Path:
 def fit_figure(table: pd.DataFrame) -> Figure:
     """Each calibration moment: published (± sigma), the model at the old defaults and at the fit
     (mean ± sd over seeds)."""
-    fig = Figure(figsize=(3.2 * len(table), 3.2), layout="constrained")
-    axes = fig.subplots(1, len(table), squeeze=False)[0]
-    for ax, r in zip(axes, table.itertuples(), strict=True):
+    cols = min(3, len(table))
+    rows = -(-len(table) // cols)
+    fig = Figure(figsize=(3.6 * cols, 2.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[len(table) :]:
+        ax.set_visible(False)
+    for ax, r in zip(axes, table.itertuples(), strict=False):
         ax.errorbar([0], [r.published], yerr=[r.sigma], fmt="s", color="black", capsize=4)
         ax.errorbar([1], [r.at_defaults], yerr=[r.at_defaults_sd], fmt="o", color="tab:grey", capsize=4)
         ax.errorbar([2], [r.at_fit], yerr=[r.at_fit_sd], fmt="o", color="tab:orange", capsize=4)

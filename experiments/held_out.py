@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments._docs import WRITE_DOCS, full_study, may_write
 from sim.config import load_config
-from sim.research.held_out import Result, evaluate
+from sim.research.held_out import YEAR, Result, evaluate
 from sim.research.moments import load_moments
 from sim.research.study import load_study, run_cli
 from sim.results import atomic_write_text, save_figure
@@ -39,7 +39,8 @@ def fitted_defaults(base: list[str]) -> dict[str, float]:
 
 
 def figure(results: list[Result], samples: dict) -> Figure:
-    """Held-out moments: each seed's value (dots), the published value (black) and its range (band)."""
+    """Held-out moments: each seed's value (dots), the published value (black) and its range (band); for an
+    ordering the zero line, for "years" the 52-week line (dashed)."""
     held = [r for r in results if r.passed is not None]
     fig = Figure(figsize=(12, 1.0 + 0.9 * len(held)), layout="constrained")
     axes = fig.subplots(len(held), 1, squeeze=False)[:, 0]
@@ -52,6 +53,8 @@ def figure(results: list[Result], samples: dict) -> Figure:
             ax.axvspan(*m.window, color="grey", alpha=0.25, lw=0)
         if isinstance(m.value, float):
             ax.axvline(m.value, color="black")
+        elif m.statistic == "ordering" or m.value == "years":  # the line the verdict is read against
+            ax.axvline(0.0 if m.statistic == "ordering" else YEAR, color="black", ls="--")
         ax.set_yticks(range(len(keys)), [k.removeprefix(m.id).lstrip(".") or "" for k in keys], fontsize=7)
         verdict = "pass" if r.passed else "FAIL"
         ax.set_title(f"{m.id}: published {m.published} - {verdict}", fontsize=8, loc="left")

@@ -24,6 +24,11 @@ KNOWN_FAILING: dict[str, str] = {
     # Standards anchor the team's service standard as max(vision, standards), so below the default vision
     # (0.6) only the recognition of orientation carries the lever: culture_mean 0.0155 [-0.0004, 0.031].
     "policies.standards_in_appraisal": "a small effect inside 6 seeds' noise on small_team",
+    # At the fitted defaults (docs/fit.md) people hold to their own view and apply training slowly, so these two
+    # move their metric less: on small_team over 104 weeks, culture 0.011 [-0.002, 0.025] and skill 0.014
+    # [-0.002, 0.030] per unit of the lever; over 156 weeks and 8 seeds both hold on company (docs/levers.md).
+    "style.recognition_public": "a small effect on culture inside 6 seeds' noise on small_team",
+    "style.knowledge_sharing": "a small effect on skill inside 6 seeds' noise on small_team",
 }
 
 SPEC = responses.load_spec()

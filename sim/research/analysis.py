@@ -65,7 +65,9 @@ def difference(control, treatment, level: float = 0.95) -> Effect:
     c, t = _clean(control), _clean(treatment)
     est, low, high = _welch([(1.0, t), (-1.0, c)], level)
     sd = _pooled_sd([c, t])
-    return Effect(est, low, high, est / sd if sd > 0 else np.inf * np.sign(est), level, min(c.size, t.size), "Welch t")
+    # with no spread at all: an infinite d for a difference, none for no difference
+    d = est / sd if sd > 0 else (np.copysign(np.inf, est) if est != 0 else np.nan)
+    return Effect(est, low, high, d, level, min(c.size, t.size), "Welch t")
 
 
 def interaction(cc, ct, tc, tt, level: float = 0.95) -> Effect:

@@ -346,8 +346,13 @@ def effect_scales(
         out["d_person_note"] = "n/a (no person SD recorded)"
     else:
         weeks = _window_weeks(spec) - 1
-        sds = [float(np.nanmean(_weekly_mean(runs, arm, seeds, column)[weeks])) for arm in contrast]
-        out.update(person_sd=float(np.sqrt(np.mean(np.square(sds)))), d_person=person_d(effect, sds), d_person_note="")
+        sds = [_weekly_mean(runs, arm, seeds, column)[weeks] for arm in contrast]
+        if not all(np.isfinite(sd).any() for sd in sds):  # e.g. back-office quality in an org without one
+            out["d_person_note"] = "n/a (nobody to average over)"
+        else:
+            sds = [float(np.nanmean(sd)) for sd in sds]
+            pooled = float(np.sqrt(np.mean(np.square(sds))))
+            out.update(person_sd=pooled, d_person=person_d(effect, sds), d_person_note="")
     if total or "change" in spec:
         out["half_note"] = "n/a (a sum)" if total else "n/a (a change between windows)"
         return out
