@@ -8,7 +8,9 @@ Not a script: the scripts import it (``experiments`` is a namespace package on t
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -55,3 +57,12 @@ def write_or_check(target: Path, text: str, *, check: bool, command: str) -> int
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, text)
     return 0
+
+
+def cheap_writer_args(doc: str, name: str, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line of a generated doc that costs nothing to remake: ``--out`` (the folder for ``name``,
+    default docs/) and ``--check`` (compare, write nothing)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DOCS, help=f"folder for {name} (default: docs/)")
+    parser.add_argument("--check", action="store_true", help="compare with the table in --out, write nothing")
+    return parser.parse_args(argv)

@@ -9,21 +9,16 @@ model quantity it maps to.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from experiments._docs import DOCS, write_or_check
+from experiments._docs import cheap_writer_args, write_or_check
 from sim.config import ConfigError
 from sim.research.moments import history, load_moments, markdown
 from sim.research.parameters import parameters
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DOCS, help="folder for evidence.md (default: docs/)")
-    parser.add_argument("--check", action="store_true", help="compare with the table in --out, write nothing")
-    args = parser.parse_args(argv)
+    args = cheap_writer_args(__doc__, "evidence.md", argv)
     try:
         moments = load_moments(parameters=[p.key for p in parameters(ranks={})])
     except ConfigError as exc:

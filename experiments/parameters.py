@@ -11,20 +11,15 @@ sim/mechanisms/*.py); ranks: docs/sensitivity.md (experiments/sensitivity.py).
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from experiments._docs import DOCS, write_or_check
+from experiments._docs import DOCS, cheap_writer_args, write_or_check
 from sim.config import ConfigError
 from sim.research.parameters import ASSUMPTION, markdown, parameters, sensitivity_ranks
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DOCS, help="folder for parameters.md (default: docs/)")
-    parser.add_argument("--check", action="store_true", help="compare with the table in --out, write nothing")
-    args = parser.parse_args(argv)
+    args = cheap_writer_args(__doc__, "parameters.md", argv)
     try:
         rows = parameters(ranks=sensitivity_ranks(DOCS / "sensitivity.md"))
     except ConfigError as exc:

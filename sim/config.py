@@ -209,36 +209,27 @@ class EventConfig:
         doc="what the event does",
     )
     week: int = param(0, 100_000, doc="week of the event's first start", unit="weeks")
-    duration: int = field(
-        default=0,
-        metadata={
-            "range": (0, 100_000),
-            "doc": "weeks a windowed event lasts each time; 0: to the end of the run",
-            "unit": "weeks",
-        },
+    duration: int = param(
+        0, 100_000, doc="weeks a windowed event lasts each time; 0: to the end of the run", unit="weeks", default=0
     )
-    every: int = field(default=0, metadata={"range": (0, 100_000), "doc": "repeat period; 0: once", "unit": "weeks"})
-    repeats: int = field(
-        default=1, metadata={"range": (1, 100_000), "doc": "starts in all, when every > 0", "unit": "count"}
-    )
+    every: int = param(0, 100_000, doc="repeat period; 0: once", unit="weeks", default=0)
+    repeats: int = param(1, 100_000, doc="starts in all, when every > 0", unit="count", default=1)
     target: str = "all"  # all | frontline | backoffice | leaders | staff | level:N | team:N | department:N
-    intensity: float = field(
+    intensity: float = param(
+        0.0,
+        10.0,
+        doc="strength: training dose, recognition boost, shock size or extra demand",
+        unit="factor",
         default=0.5,
-        metadata={
-            "range": (0.0, 10.0),
-            "doc": "strength: training dose, recognition boost, shock size or extra demand",
-            "unit": "factor",
-        },
     )
     style: str = ""  # leadership_change: style name from leadership.styles
     policy: str = ""  # policy_change: key in policies
-    value: float = field(
+    value: float = param(
+        -1.0,
+        1.0,
+        doc="policy_change: the policy's new value; growth: weekly share of staff seats opened (< 0: closed)",
+        unit="level",
         default=0.0,
-        metadata={
-            "range": (-1.0, 1.0),
-            "doc": "policy_change: the policy's new value; growth: weekly share of staff seats opened (< 0: closed)",
-            "unit": "level",
-        },
     )
 
 

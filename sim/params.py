@@ -33,11 +33,12 @@ UNITS = (
 )
 
 
-def param(lo: float, hi: float, doc: str = "", unit: str = "") -> Any:
-    """A required field with an allowed closed range ``[lo, hi]``, what it means and its unit (one of ``UNITS``)."""
+def param(lo: float, hi: float, doc: str = "", unit: str = "", default: Any = MISSING) -> Any:
+    """A field with an allowed closed range ``[lo, hi]``, what it means and its unit (one of ``UNITS``);
+    required unless given a ``default`` (only an event's optional fields have one)."""
     if unit not in UNITS:
         raise ValueError(f"unit {unit!r} is not one of {UNITS}")
-    return field(default=MISSING, metadata={"range": (lo, hi), "doc": doc, "unit": unit})
+    return field(default=default, metadata={"range": (lo, hi), "doc": doc, "unit": unit})
 
 
 def choice(*options: str, doc: str = "") -> Any:
