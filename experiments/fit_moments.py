@@ -32,8 +32,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments._docs import WRITE_DOCS, full_study, may_write
 from sim.config import ConfigError, config_dir, load_config
+from sim.research.calibration import completed
 from sim.research.levers import resolve
-from sim.research.moment_fit import BOUND_SHARE, MomentProblem, completed, fit, moments_table, summarise
+from sim.research.moment_fit import BOUND_SHARE, MomentProblem, fit, moments_table, summarise
 from sim.research.moment_measures import TRAINING
 from sim.research.moments import load_moments
 from sim.research.study import run_cli

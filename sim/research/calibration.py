@@ -199,24 +199,28 @@ def chi2(trial: optuna.trial.FrozenTrial, series: Sequence[Series], noise: dict[
     return total
 
 
-def summarise(
-    study: optuna.Study, problem: Problem, level: float = 0.95, identifiable_share: float = 0.5
+def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The study's completed trials (failed and running ones left out)."""
+    return [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+
+
+def interval_table(
+    levers: Sequence[Lever],
+    done: Sequence[optuna.trial.FrozenTrial],
+    inside: np.ndarray,
+    seed_best: Sequence[optuna.trial.FrozenTrial],
+    best: optuna.trial.FrozenTrial,
+    identifiable_share: float,
 ) -> pd.DataFrame:
-    """One row per parameter: ``best`` (lowest mean loss), the ``level`` interval ``low``..``high``
-    (chi-square region, module docstring), whether it is ``identifiable``, and the spread of the
-    per-seed best estimates (``seed_mean``, ``seed_sd``, ``seed_min``, ``seed_max``)."""
-    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    best = study.best_trial
-    noise = {s.name: run_noise(best, s) for s in problem.series}
-    fit = np.array([chi2(t, problem.series, noise) for t in done])
-    inside = fit <= fit.min() + stats.chi2.ppf(level, df=len(problem.levers))
-    seed_loss = np.array([t.user_attrs["seed_loss"] for t in done])
-    per_seed_best = [done[i] for i in seed_loss.argmin(axis=0)]
+    """One row per lever: ``best`` (from the trial ``best``), the interval ``low``..``high`` over the trials of
+    ``done`` that lie ``inside`` the region, its ``share_of_range``, whether it is ``identifiable`` (a share below
+    ``identifiable_share``), and the spread of the values of the per-seed best trials ``seed_best``
+    (``seed_mean``, ``seed_sd``, ``seed_min``, ``seed_max``)."""
     rows = []
-    for lv in problem.levers:
+    for lv in levers:
         values = np.array([t.params[lv.name] for t in done])
         low, high = float(values[inside].min()), float(values[inside].max())
-        by_seed = np.array([t.params[lv.name] for t in per_seed_best])
+        by_seed = np.array([t.params[lv.name] for t in seed_best])
         rows.append(
             {
                 "parameter": lv.name,
@@ -234,6 +238,22 @@ def summarise(
             }
         )
     return pd.DataFrame(rows)
+
+
+def summarise(
+    study: optuna.Study, problem: Problem, level: float = 0.95, identifiable_share: float = 0.5
+) -> pd.DataFrame:
+    """One row per parameter: ``best`` (lowest mean loss), the ``level`` interval ``low``..``high``
+    (chi-square region, module docstring), whether it is ``identifiable``, and the spread of the
+    per-seed best estimates (``seed_mean``, ``seed_sd``, ``seed_min``, ``seed_max``): ``interval_table``."""
+    done = completed(study)
+    best = study.best_trial
+    noise = {s.name: run_noise(best, s) for s in problem.series}
+    fit = np.array([chi2(t, problem.series, noise) for t in done])
+    inside = fit <= fit.min() + stats.chi2.ppf(level, df=len(problem.levers))
+    seed_loss = np.array([t.user_attrs["seed_loss"] for t in done])
+    per_seed_best = [done[i] for i in seed_loss.argmin(axis=0)]
+    return interval_table(problem.levers, done, inside, per_seed_best, best, identifiable_share)
 
 
 def synthesize(problem: Problem, truth: Sequence[float], seed: int, rng: np.random.Generator) -> list[Series]:

@@ -19,7 +19,7 @@ from sim.mechanisms.influence import equilibrium, influence_matrix, influence_st
 from sim.model import ServiceCultureModel, influence_only_matrix
 from sim.numerics import nan_to
 from sim.research.analysis import Effect, difference, mean_correlation, mean_interval
-from sim.research.moment_measures import staff_engagement_icc, team_cross_lags
+from sim.research.moment_measures import late_frontline_teams, led_teams, staff_engagement_icc, team_cross_lags
 
 
 @dataclass
@@ -291,15 +291,15 @@ FEEDBACK_ARMS = {"feedback not shared": ["policies.feedback_sharing=0"], "feedba
 
 
 def _across_teams(overrides: list[str], seeds: int) -> dict[str, list[float]]:
-    """Per seed, over frontline teams in weeks 105-156, the correlations across teams of engagement (e), service
-    quality (q) and customer satisfaction (s) as true unit means; the ICC(1) of staff engagement within teams in
-    the last week; and the within-team cross-lagged coefficients E -> S and S -> E
-    (``moment_measures.team_cross_lags``)."""
+    """Per seed, over frontline teams in weeks 105-156 (``moment_measures.late_frontline_teams``), the
+    correlations across teams of engagement (e), service quality (q) and customer satisfaction (s) as true unit
+    means; the ICC(1) of staff engagement within teams in the last week; and the within-team cross-lagged
+    coefficients E -> S and S -> E (``moment_measures.team_cross_lags``)."""
     out: dict[str, list[float]] = {k: [] for k in ("es", "qs", "eq", "icc", "e_to_s", "s_to_e")}
     for model, _ in _runs(overrides, seeds):
         t = model.team_table()
-        w = t[(t.step > 104) & t.frontline].groupby("team")[["engagement", "service_quality", "customer_satisfaction"]]
-        c = np.corrcoef(w.mean().to_numpy().T)
+        w = late_frontline_teams(t)[["engagement", "service_quality", "customer_satisfaction"]]
+        c = np.corrcoef(w.to_numpy().T)
         for key, (i, j) in {"es": (0, 2), "qs": (1, 2), "eq": (0, 1)}.items():
             out[key].append(c[i, j])
         out["icc"].append(staff_engagement_icc(model))
@@ -445,11 +445,8 @@ def behavioural_integrity(seeds: int) -> list[Check]:
     the published r lies inside our 95% interval."""
     rs = []
     for model, _ in _runs([], seeds):
-        o = model.org
-        t = model.team_table()
-        last = t[t.step == t.step.max()].set_index("team")
-        ok = model.people.filled[o.team_leader] & (o.team_size > 2)
-        rs.append(np.corrcoef(model.styles.integrity[o.team_leader][ok], last.trust.to_numpy()[ok])[0, 1])
+        leaders, last = led_teams(model, model.team_table())
+        rs.append(np.corrcoef(model.styles.integrity[leaders], last.trust.to_numpy())[0, 1])
     r = mean_correlation(rs)
     return [
         Check(

@@ -41,6 +41,7 @@ from omegaconf import OmegaConf
 from scipy import stats
 
 from sim.config import load_config
+from sim.research.calibration import completed, interval_table, startup_trials
 from sim.research.levers import Lever
 from sim.research.levers import overrides as lever_overrides
 from sim.research.moment_measures import measure_moments
@@ -134,7 +135,7 @@ def fit(
     made for other ones.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    startup = startup if startup is not None else max(10, trials // 3)
+    startup = startup if startup is not None else startup_trials(trials)
     sampler = optuna.samplers.TPESampler(n_startup_trials=startup, seed=sampler_seed, multivariate=True)
     study = optuna.create_study(
         study_name=name, storage=storage_url(storage), direction="minimize", sampler=sampler, load_if_exists=True
@@ -178,10 +179,6 @@ def fit(
     return study
 
 
-def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    return [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-
-
 def summarise(
     study: optuna.Study, problem: MomentProblem, level: float = 0.95, identifiable_share: float = 0.5
 ) -> pd.DataFrame:
@@ -194,31 +191,12 @@ def summarise(
     inside = losses <= losses.min() + stats.chi2.ppf(level, df=len(problem.levers))
     per_seed = np.array([problem.seed_losses(np.array(t.user_attrs["moments"]), sigma) for t in done])
     seed_best = [done[i] for i in np.nanargmin(per_seed, axis=0)]
-    rows = []
-    for lv in problem.levers:
-        values = np.array([t.params[lv.name] for t in done])
-        low, high = float(values[inside].min()), float(values[inside].max())
-        by_seed = np.array([t.params[lv.name] for t in seed_best])
-        share = (high - low) / (lv.high - lv.low)
-        rows.append(
-            {
-                "parameter": lv.name,
-                "range_low": lv.low,
-                "range_high": lv.high,
-                "best": float(study.best_trial.params[lv.name]),
-                "low": low,
-                "high": high,
-                "share_of_range": share,
-                "identifiable": share < identifiable_share,
-                # the region reaches the searched bound: the moments would take the parameter beyond it
-                "at_bound": min(low - lv.low, lv.high - high) <= BOUND_SHARE * (lv.high - lv.low),
-                "seed_mean": float(by_seed.mean()),
-                "seed_sd": float(by_seed.std(ddof=1)) if by_seed.size > 1 else 0.0,
-                "seed_min": float(by_seed.min()),
-                "seed_max": float(by_seed.max()),
-            }
-        )
-    return pd.DataFrame(rows)
+    table = interval_table(problem.levers, done, inside, seed_best, study.best_trial, identifiable_share)
+    # the region reaches the searched bound: the moments would take the parameter beyond it
+    span = table.range_high - table.range_low
+    near = np.minimum(table.low - table.range_low, table.range_high - table.high)
+    table.insert(table.columns.get_loc("identifiable") + 1, "at_bound", near <= BOUND_SHARE * span)
+    return table
 
 
 def moments_table(study: optuna.Study, problem: MomentProblem) -> pd.DataFrame:

@@ -108,8 +108,7 @@ def simulate(overrides: list[str], seed: int, weeks: int | None = None, trained:
     def train(m: ServiceCultureModel, week: int) -> None:
         if week != TRAINING.week:
             return
-        o, p = m.org, m.people
-        candidates = np.flatnonzero(p.filled & ~o.is_leader & o.frontline_team[o.team])
+        candidates = np.flatnonzero(m.people.filled & m.org.frontline)
         design = np.random.default_rng([seed, DESIGN_STREAM])
         picked = design.choice(candidates, size=int(round(TRAINING.share * candidates.size)), replace=False)
         chosen[picked] = True
@@ -120,11 +119,6 @@ def simulate(overrides: list[str], seed: int, weeks: int | None = None, trained:
 
 
 # ------------------------------------------------------------------------------------- helpers
-def _frontline_staff(model: ServiceCultureModel) -> np.ndarray:
-    o = model.org
-    return ~o.is_leader & o.frontline_team[o.team]
-
-
 def _corr(x: np.ndarray, y: np.ndarray) -> float:
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.sum() < 3 or np.std(x[ok]) == 0 or np.std(y[ok]) == 0:
@@ -138,9 +132,19 @@ def _cross(y: np.ndarray, own: np.ndarray, other: np.ndarray) -> float:
     return float(np.linalg.lstsq(design, y.ravel(), rcond=None)[0][2])
 
 
-def _late_teams(run: Run) -> pd.DataFrame:
-    t = run.teams
+def late_frontline_teams(teams: pd.DataFrame) -> pd.DataFrame:
+    """Each frontline team's mean of the team table over weeks 105-156 (``LATE``), one row per team."""
+    t = teams
     return t[(t.step >= LATE[0]) & (t.step <= LATE[1]) & t.frontline].groupby("team").mean(numeric_only=True)
+
+
+def led_teams(model: ServiceCultureModel, teams: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """The teams whose leader is in post and that have more than 2 members: each one's leader seat, and its
+    row of the team table ``teams`` in the last week."""
+    o = model.org
+    last = teams[teams.step == teams.step.max()].set_index("team")
+    ok = model.people.filled[o.team_leader] & (o.team_size > 2)
+    return o.team_leader[ok], last[ok]
 
 
 def _recent(run: Run, name: str, seats: np.ndarray) -> np.ndarray:
@@ -153,7 +157,7 @@ def _recent(run: Run, name: str, seats: np.ndarray) -> np.ndarray:
 def _steady_frontline(run: Run) -> np.ndarray:
     """Frontline staff seats held by one person through the last quarter."""
     n = run.panel.person.shape[0]
-    return _frontline_staff(run.model) & run.panel.stayed(n - LAST_QUARTER + 1, n)
+    return run.model.org.frontline & run.panel.stayed(n - LAST_QUARTER + 1, n)
 
 
 # ------------------------------------------------------------------------------------- calibration
@@ -179,7 +183,7 @@ def measure_training_d(trained: Run, **_) -> float:
     """training_behaviour_d: Cohen's d of skill, trained vs untrained frontline staff who held their seat
     from the wave to ``TRAINING.after`` weeks after it (pooled person SD)."""
     w = TRAINING.week
-    stayed = trained.panel.stayed(w, w + TRAINING.after) & _frontline_staff(trained.model)
+    stayed = trained.panel.stayed(w, w + TRAINING.after) & trained.model.org.frontline
     skill = trained.panel.skill[w + TRAINING.after - 1]
     a, b = skill[stayed & trained.trained], skill[stayed & ~trained.trained]
     pooled = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2))
@@ -196,7 +200,7 @@ def measure_leadership_r(base: Run, **_) -> float:
 def measure_linkage_es(base: Run, **_) -> float:
     """linkage_engagement_satisfaction: r across frontline teams of mean engagement and mean customer
     satisfaction over weeks 105-156."""
-    t = _late_teams(base)
+    t = late_frontline_teams(base.teams)
     return _corr(t.engagement.to_numpy(), t.customer_satisfaction.to_numpy())
 
 
@@ -236,7 +240,7 @@ def measure_linkage_turnover(base: Run, **_) -> float:
     nt = m.org.n_teams
     leavers = np.bincount(m.org.team[staff], weights=left[:, staff].sum(axis=0), minlength=nt)
     heads = np.bincount(m.org.team[staff], weights=(ids[1:, staff] >= 0).mean(axis=0), minlength=nt)
-    teams = _late_teams(base)
+    teams = late_frontline_teams(base.teams)
     rate = leavers[teams.index] / np.maximum(heads[teams.index], 1e-12) * 52 / (LATE[1] - LATE[0] + 1)
     return _corr(teams.engagement.to_numpy(), rate)
 
@@ -244,18 +248,15 @@ def measure_linkage_turnover(base: Run, **_) -> float:
 def measure_linkage_eq(base: Run, **_) -> float:
     """linkage_engagement_productivity: r across frontline teams of mean engagement and mean service
     quality over weeks 105-156."""
-    t = _late_teams(base)
+    t = late_frontline_teams(base.teams)
     return _corr(t.engagement.to_numpy(), t.service_quality.to_numpy())
 
 
 def measure_integrity_r(base: Run, **_) -> float:
     """integrity_attitudes_r: r across teams (leader in post, over 2 members) of the leader's integrity
     and the team's mean engagement, last week."""
-    m = base.model
-    o = m.org
-    last = base.teams[base.teams.step == base.teams.step.max()].set_index("team")
-    ok = m.people.filled[o.team_leader] & (o.team_size > 2)
-    return _corr(m.styles.integrity[o.team_leader][ok], last.engagement.to_numpy()[ok])
+    leaders, last = led_teams(base.model, base.teams)
+    return _corr(base.model.styles.integrity[leaders], last.engagement.to_numpy())
 
 
 def measure_satisfaction_performance(base: Run, **_) -> float:
@@ -285,7 +286,7 @@ def person_cross_lags(base: Run, lag: int = 52) -> tuple[float, float]:
     one seat over ``lag`` weeks: own quality(t + lag) ~ quality(t) + engagement(t), and
     engagement(t + lag) ~ engagement(t) + quality(t), on standardised quarterly means (weeks t-12..t),
     pooled over t = 65, 78, ..., end - lag. Returns (engagement -> quality, quality -> engagement)."""
-    pn, front = base.panel, _frontline_staff(base.model)
+    pn, front = base.panel, base.model.org.frontline
     weeks = pn.person.shape[0]
     rows = []
     for t in range(65, weeks - lag + 1, LAST_QUARTER):
@@ -340,7 +341,7 @@ def measure_decay_half_life(unpractised: Run, **_) -> float:
     of the peak; the run's end when it has not (a censored value, then a lower bound)."""
     pn, w = unpractised.panel, TRAINING.week
     weeks = pn.person.shape[0]
-    front = _frontline_staff(unpractised.model)
+    front = unpractised.model.org.frontline
     gain = np.full(weeks - w + 1, np.nan)
     for i, t in enumerate(range(w, weeks + 1)):
         seats = front & pn.stayed(w, t)
