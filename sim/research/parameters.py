@@ -30,6 +30,8 @@ from sim.config import (
     config_dir,
     load_config,
 )
+from sim.research.moments import load_moments
+from sim.research.study import load_study
 
 ASSUMPTION = "assumption"
 FITTED = "fitted to published moments ([fit.md](fit.md))"
@@ -100,9 +102,6 @@ def sensitivity_ranks(report: Path) -> dict[str, int]:
 def fitted_sources() -> dict[str, dict]:
     """The parameters the moment fit fits (``configs/research/fit_moments.yaml``): key -> ``{source,
     figure}``, the figure naming each calibration moment that informs it, its published value and study."""
-    from sim.research.moments import load_moments
-    from sim.research.study import load_study
-
     moments = [m for m in load_moments() if m.set == "calibration"]
     out = {}
     for key in load_study("fit_moments").parameters:
