@@ -265,6 +265,11 @@ class ServiceCultureModel(Model):
         self._materialise()
         return super().agents_by_type
 
+    def team_norm(self) -> np.ndarray:
+        """Each seat's team norm: the mean orientation of its team's members now (NaN for a team with none)."""
+        p, o = self.people, self.org
+        return group_mean(p.orientation, o.team, p.filled.astype(float), o.n_teams)[o.team]
+
     def agent_at(self, seat: int) -> Person | None:
         """The person in ``seat`` (created on first access), None if vacant."""
         self._materialise(np.array([seat]))
@@ -612,14 +617,12 @@ class ServiceCultureModel(Model):
         )
 
     def _onboarding(self) -> None:
-        p, o = self.people, self.org
-        f = p.filled.astype(float)
-        norm = group_mean(p.orientation, o.team, f, o.n_teams)[o.team]
+        p = self.people
         x, x0 = onboarding.socialise(
             p.orientation,
             p.disposition,
             p.tenure,
-            nan_to(norm, p.orientation),
+            nan_to(self.team_norm(), p.orientation),
             self.policies["onboarding"],
             self.dyn.onboarding,
         )
@@ -632,12 +635,10 @@ class ServiceCultureModel(Model):
         if self.on.turnover:
             hazard = turnover.quit_hazard(p.engagement, pressure, self.dyn.turnover)
             leaving |= turnover.draw_quits(hazard, p.filled, rng)
-            o, f = self.org, p.filled.astype(float)
-            norm = group_mean(p.orientation, o.team, f, o.n_teams)[o.team]
             p.misfit_weeks, removed = turnover.misfits(
                 p.misfit_weeks,
                 p.orientation,
-                nan_to(norm, p.orientation),
+                nan_to(self.team_norm(), p.orientation),
                 p.filled,
                 self.policies["misfit_threshold"],
                 int(self.policies["misfit_weeks"]),

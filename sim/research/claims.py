@@ -47,7 +47,6 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from sim.config import config_dir
-from sim.numerics import group_mean
 from sim.research.analysis import Effect, bootstrap, difference, interaction, lagged_correlation, mean_correlation
 
 if TYPE_CHECKING:
@@ -103,9 +102,8 @@ def _composed(overrides: tuple[str, ...]) -> DictConfig:
 
 
 def _newcomer_gaps(m: ServiceCultureModel) -> tuple[np.ndarray, np.ndarray]:
-    p, o = m.people, m.org
-    team_culture = group_mean(p.orientation, o.team, p.filled.astype(float), o.n_teams)
-    return np.abs(p.orientation - team_culture[o.team]), p.filled & (p.tenure < m.dyn.onboarding.weeks)
+    p = m.people
+    return np.abs(p.orientation - m.team_norm()), p.filled & (p.tenure < m.dyn.onboarding.weeks)
 
 
 #: The model metrics that are means over people, as ``sim.metrics.model_metrics`` takes them: metric -> the

@@ -25,7 +25,6 @@ import pandas as pd
 
 from sim.config import load_config
 from sim.model import ServiceCultureModel
-from sim.numerics import group_mean
 from sim.research.analysis import icc1
 
 WEEKS_PER_MONTH = 52 / 12
@@ -72,19 +71,17 @@ def record(model: ServiceCultureModel, weeks: int, before: Callable | None = Non
     """Step ``model`` ``weeks`` times, recording the people after each week; ``before(model, week)``
     runs before each week's step (e.g. to schedule a study's intervention)."""
     rows: dict[str, list[np.ndarray]] = {k: [] for k in Panel.__dataclass_fields__}
-    o = model.org
     for week in range(1, weeks + 1):
         if before is not None:
             before(model, week)
         model.step()
         p = model.people
-        f = p.filled.astype(float)
         rows["engagement"].append(p.engagement.copy())
         rows["trust"].append(p.trust.copy())
         rows["skill"].append(p.skill.copy())
         rows["quality"].append(model.quality.copy())
         rows["orientation"].append(p.orientation.copy())
-        rows["norm"].append(group_mean(p.orientation, o.team, f, o.n_teams)[o.team])
+        rows["norm"].append(model.team_norm())
         rows["person"].append(np.where(p.filled, p.person_id, -1))
     return Panel(**{k: np.stack(v) for k, v in rows.items()})
 
