@@ -1,27 +1,28 @@
-"""Sweep throughput and the per-run overhead of each Hydra launcher, against the model in-process.
+"""Sweep throughput against the model in-process, and the per-run overhead of each Hydra launcher.
 
-    python experiments/benchmark_sweep.py            # default scenario -> docs/performance.md (section "sweeps")
+    python experiments/benchmark_sweep.py            # -> docs/performance.md (sections "sweeps", "launchers")
     python experiments/benchmark_sweep.py --quick    # fewer runs, joblib and basic only: printed, docs/ left alone
     python experiments/benchmark_sweep.py --quick --out perf.md   # ... and written to perf.md
     python experiments/benchmark_sweep.py --json     # last line: the results as one JSON object
 
-Everything is measured in this one process run, so the ratios compare like with like:
+Everything is measured in this one process run, so the ratios compare like with like.
 
-- ``in-process``: median CPU and wall time of ``sim.run.run_and_write`` on the default config
-  (figures and all, as a sweep's run writes them), after one warm-up run, sampled again just
-  before each launcher (so a drift of the machine's load reaches both sides) with as many runs at
-  once as the launcher has workers (two runs on two cores share caches and slow each other, which
-  is not the launcher's doing), and pooled into one median per number of workers;
-- for each launcher, two sweeps over seeds (``n_small`` and ``n_large`` runs) through
-  ``python -m sim -m``, timing the wall clock and the CPU seconds of the whole process tree. The
-  marginal CPU per run, ``(cpu_large - cpu_small) / (n_large - n_small)``, is what one run costs
-  inside a sweep; minus the in-process CPU time it is the launcher's **per-run overhead** (as a
-  share of a run). CPU seconds depend far less than wall time on what else the machine runs; the
-  load average before and after is printed beside the table.
-- runs per minute are ``60 / marginal wall time``: the sustained rate of a long sweep; start-up is
-  ``wall_small - n_small x marginal wall``, the fixed rest (Python, Hydra, Ray's start).
-- Ray's worker processes are not children of the sweep's process, so their CPU time is not seen:
-  for Ray only the wall-clock figures are reported.
+**Throughput** (section "sweeps"): the default config swept over seeds on the joblib launcher with
+as many workers as the machine has cores, in four ways: figures on (``output.figures=true``, what
+every sweep run drew before figures were left out of sweeps), the default (figures off in a
+sweep, one run a Hydra job), and 8 and 32 runs a job (``replications``). Each is timed whole, from
+the command's start to its end (Python, Hydra and the workers' start included), for ``n_small`` and
+``n_large`` runs: the whole-sweep rate is ``n_large`` over the large sweep's wall time; the
+sustained rate, ``(n_large - n_small)`` over the difference of the two wall times, is what a long
+sweep settles at. The reference is :func:`sim.run.run_seeds`, the same runs in-process with nothing
+written: in one process, and in as many processes at once as the sweep has workers (runs sharing
+the cores and caches as a sweep's do).
+
+**Launchers** (section "launchers", full mode only): for each launcher, two sweeps over seeds; the
+marginal CPU per run of the sweep's process tree, ``(cpu_large - cpu_small) / (n_large - n_small)``,
+minus the in-process CPU time of the same run written to disk (``sim.run.run_and_write``), as a
+share of it, is the launcher's **per-run overhead**. Ray's worker processes are not children of the
+sweep's process, so their CPU time is not seen: for Ray only the wall-clock figures are reported.
 """
 
 from __future__ import annotations
@@ -44,11 +45,11 @@ from tqdm.auto import tqdm
 from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.config import load_config
 from sim.results import replace_doc_section
-from sim.run import run_and_write
-from sim.viz.plots import run_figures
+from sim.run import run_and_write, run_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+WORKERS = os.cpu_count() or 1
 #: name -> (overrides, workers)
 LAUNCHERS = {
     "basic": (["hydra/launcher=basic"], 1),
@@ -60,12 +61,36 @@ LAUNCHERS = {
 #: launchers whose workers are not children of the sweep's process: their CPU time is not counted
 CPU_UNSEEN = ("ray (local)",)
 QUICK_LAUNCHERS = ("basic", "joblib, 1 worker", "joblib, 2 workers")
+#: the throughput cases: name -> (runs a job, overrides); figures on is the reference the others are
+#: compared with, as every sweep run drew its figures before
+FIGURES_ON = "figures on (before)"
+SWEEPS = {
+    FIGURES_ON: (1, ["output.figures=true"]),
+    "default: 1 run a job": (1, []),
+    "8 runs a job": (8, []),
+    "32 runs a job": (32, []),
+}
+
+
+def seeds_rate(runs: int, workers: int = 1) -> float:
+    """Runs per minute of :func:`sim.run.run_seeds` on the default config, after a warm-up run, in
+    ``workers`` processes at once (each ``runs // workers`` runs; rates summed)."""
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            return sum(pool.map(seeds_rate, [runs // workers] * workers))
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    cfg = load_config()
+    run_seeds(cfg, [10**6], teams=True)
+    start = time.perf_counter()
+    run_seeds(cfg, range(runs), teams=True)
+    return 60.0 * runs / (time.perf_counter() - start)
 
 
 def in_process(overrides: list[str], repeats: int, workers: int = 1) -> tuple[list[float], list[float]]:
     """(CPU, wall) seconds of each of ``repeats`` default runs written to disk in-process (after a
-    warm-up); with ``workers`` > 1, that many processes do so at once (each its own samples), so
-    that the baseline of a parallel launcher shares the machine's cores and caches as its runs do."""
+    warm-up), as a sweep's run writes them (no figures); with ``workers`` > 1, that many processes do
+    so at once (each its own samples), so that the baseline of a parallel launcher shares the
+    machine's cores and caches as its runs do."""
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             parts = list(pool.map(in_process, [overrides] * workers, [repeats] * workers))
@@ -76,7 +101,7 @@ def in_process(overrides: list[str], repeats: int, workers: int = 1) -> tuple[li
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeats + 1):
             c0, w0 = time.process_time(), time.perf_counter()
-            run_and_write(cfg, Path(tmp) / str(i), progress=False, figures=run_figures)
+            run_and_write(cfg, Path(tmp) / str(i), progress=False)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
     return cpu[1:], wall[1:]
@@ -87,30 +112,71 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def sweep_cost(overrides: list[str], runs: int, extra: list[str]) -> tuple[float, float]:
-    """(CPU, wall) seconds of ``python -m sim -m seed=range(runs)`` with the given launcher overrides."""
+def sweep_cost(overrides: list[str], runs: int, extra: list[str], per_job: int = 1) -> tuple[float, float]:
+    """(CPU, wall) seconds of ``python -m sim -m`` making ``runs`` runs over seeds, ``per_job`` runs
+    a Hydra job (``replications``), with the given launcher overrides; checks every run finished."""
+    if runs % per_job:
+        raise ValueError(f"{runs} runs do not split into jobs of {per_job}")
+    jobs = [f"seed=range({runs // per_job})", f"replications={per_job}"]
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "sim", "-m", f"seed=range({runs})", f"hydra.sweep.dir={tmp}/sweep"]
+        cmd = [sys.executable, "-m", "sim", "-m", *jobs, f"hydra.sweep.dir={tmp}/sweep"]
         cpu0, start = _children_cpu(), time.perf_counter()
         done = subprocess.run(
             cmd + extra + overrides,
             cwd=tmp,
             capture_output=True,
             text=True,
-            timeout=1800,
+            timeout=3600,
             env={**os.environ, **RAY_ENV},
         )
         wall, cpu = time.perf_counter() - start, _children_cpu() - cpu0
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(overrides)} failed:\n{done.stderr[-2000:]}")
-        finished = len(list(Path(tmp, "sweep").glob("*/summary.json")))
+            raise RuntimeError(f"{' '.join(overrides + extra)} failed:\n{done.stderr[-2000:]}")
+        finished = len(list(Path(tmp, "sweep").glob("*/summary.json"))) + len(
+            list(Path(tmp, "sweep").glob("*/seed*/summary.json"))
+        )
         if finished != runs:
-            raise RuntimeError(f"{' '.join(overrides)}: {finished} of {runs} runs finished")
+            raise RuntimeError(f"{' '.join(overrides + extra)}: {finished} of {runs} runs finished")
     return cpu, wall
 
 
-def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repeats: int) -> dict:
-    load_before = os.getloadavg()[0]
+def throughput(n_small: int, n_large: int, workers: int) -> dict:
+    """The throughput cases of :data:`SWEEPS` on joblib with ``workers`` workers, and run_seeds."""
+    launcher = [f"hydra.launcher.n_jobs={workers}"]
+    rows = []
+    for name, (per_job, extra) in tqdm(SWEEPS.items(), desc="throughput", unit="case"):
+        _, wall_small = sweep_cost(launcher, n_small, extra, per_job)
+        _, wall_large = sweep_cost(launcher, n_large, extra, per_job)
+        rows.append(
+            {
+                "case": name,
+                "runs_per_job": per_job,
+                "wall_small_s": wall_small,
+                "wall_large_s": wall_large,
+                "whole_per_min": 60.0 * n_large / wall_large,
+                "sustained_per_min": 60.0 * (n_large - n_small) / (wall_large - wall_small),
+            }
+        )
+    seeds_one = seeds_rate(n_small)
+    seeds_parallel = seeds_rate(n_small, workers) if workers > 1 else seeds_one
+    before = next(r for r in rows if r["case"] == FIGURES_ON)
+    for r in rows:
+        for kind in ("whole", "sustained"):
+            r[f"{kind}_vs_figures_on"] = r[f"{kind}_per_min"] / before[f"{kind}_per_min"]
+            r[f"{kind}_vs_run_seeds"] = r[f"{kind}_per_min"] / seeds_one
+            r[f"{kind}_vs_run_seeds_parallel"] = r[f"{kind}_per_min"] / seeds_parallel
+    return {
+        "workers": workers,
+        "n_small": n_small,
+        "n_large": n_large,
+        "run_seeds_per_min": seeds_one,
+        "run_seeds_parallel_per_min": seeds_parallel,
+        "cases": rows,
+    }
+
+
+def launchers(names: list[str], n_small: int, n_large: int, repeats: int) -> dict:
+    """The per-run overhead of each launcher in ``names`` (see the module's docstring)."""
     cpu_runs: dict[int, list[float]] = {}  # in-process samples by the number of runs at once
     wall_runs: dict[int, list[float]] = {}
     rows = []
@@ -119,21 +185,18 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
         # in-process samples are taken beside each launcher, as many runs at once as it has workers,
         # so that a slow drift of the machine's load reaches both sides; they are pooled by the number
         # of workers into one median baseline below, less noisy than any launcher's own few samples
-        cpu_run, wall_run = in_process(extra, repeats, workers)
+        cpu_run, wall_run = in_process([], repeats, workers)
         cpu_runs.setdefault(workers, []).extend(cpu_run)
         wall_runs.setdefault(workers, []).extend(wall_run)
-        cpu_small, wall_small = sweep_cost(overrides, n_small, extra)
-        cpu_large, wall_large = sweep_cost(overrides, n_large, extra)
-        cpu_per_run = (cpu_large - cpu_small) / (n_large - n_small)
+        cpu_small, wall_small = sweep_cost(overrides, n_small, [])
+        cpu_large, wall_large = sweep_cost(overrides, n_large, [])
         wall_per_run = (wall_large - wall_small) / (n_large - n_small)
         rows.append(
             {
                 "launcher": name,
                 "workers": workers,
-                f"wall_{n_small}": wall_small,
-                f"wall_{n_large}": wall_large,
                 "runs_per_min": 60.0 / wall_per_run,
-                "cpu_per_run_s": cpu_per_run,
+                "cpu_per_run_s": (cpu_large - cpu_small) / (n_large - n_small),
                 "startup_s": wall_small - n_small * wall_per_run,
             }
         )
@@ -150,30 +213,68 @@ def measure(names: list[str], n_small: int, n_large: int, extra: list[str], repe
         "in_process_wall_s": {w: statistics.median(samples) for w, samples in wall_runs.items()},
         "n_small": n_small,
         "n_large": n_large,
-        "overrides": extra,
-        "load_average": [load_before, os.getloadavg()[0]],
         "launchers": rows,
     }
 
 
-def markdown(result: dict) -> str:
+def measure(quick: bool) -> dict:
+    """Both measurements of the module's docstring, with the machine's load before and after."""
+    load_before = os.getloadavg()[0]
+    n_small, n_large = (8, 32) if quick else (16, 64)
+    result = {"throughput": throughput(n_small, n_large, WORKERS)}
+    names = list(QUICK_LAUNCHERS if quick else LAUNCHERS)
+    result["launchers"] = launchers(names, *((2, 6) if quick else (4, 16)), repeats=2 if quick else 3)
+    result["load_average"] = [load_before, os.getloadavg()[0]]
+    return result
+
+
+def throughput_markdown(t: dict, load: list[float]) -> str:
+    lines = [
+        "## Sweeps: throughput against the model in-process",
+        "",
+        f"Generated by `experiments/benchmark_sweep.py` on a {t['workers']}-core machine; all figures from one run"
+        f" of it (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after).",
+        f"The default config swept over seeds with `python -m sim -m` on joblib with {t['workers']} workers,"
+        f" timed whole (start-up included) for {t['n_small']} and {t['n_large']} runs. *Whole*: {t['n_large']} runs"
+        f" over the wall time of the {t['n_large']}-run sweep. *Sustained*: the {t['n_large'] - t['n_small']} runs"
+        " between the two sweeps over the difference of their wall times, the rate a long sweep settles at."
+        f" Reference: `sim.run.run_seeds`, the same runs in-process with nothing written:"
+        f" **{t['run_seeds_per_min']:.0f} runs/min** in one process,"
+        f" **{t['run_seeds_parallel_per_min']:.0f}** in {t['workers']} processes at once.",
+        "",
+        "| sweep | runs a job | whole (runs/min) | sustained (runs/min) | x figures on (whole / sustained) "
+        "| share of run_seeds, 1 process (whole / sustained) "
+        f"| share of run_seeds, {t['workers']} processes (whole / sustained) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in t["cases"]:
+        lines.append(
+            f"| {r['case']} | {r['runs_per_job']} | {r['whole_per_min']:.0f} | {r['sustained_per_min']:.0f} "
+            f"| {r['whole_vs_figures_on']:.1f} / {r['sustained_vs_figures_on']:.1f} "
+            f"| {100 * r['whole_vs_run_seeds']:.0f}% / {100 * r['sustained_vs_run_seeds']:.0f}% "
+            f"| {100 * r['whole_vs_run_seeds_parallel']:.0f}% / {100 * r['sustained_vs_run_seeds_parallel']:.0f}% |"
+        )
+    return "\n".join(lines)
+
+
+def launchers_markdown(result: dict, load: list[float]) -> str:
     base = ", ".join(
         f"**{cpu:.3f} CPU s** with {w} at once ({result['in_process_wall_s'][w]:.3f} s wall, "
         f"{result['in_process_samples'][w]} runs)"
         for w, cpu in sorted(result["in_process_cpu_s"].items())
     )
     lines = [
-        "## Sweeps: launchers against the model in-process",
+        "## Sweeps: per-run overhead of each launcher",
         "",
-        "Generated by `experiments/benchmark_sweep.py` on a 2-core machine; all figures from one run of it"
-        f" (1-minute load average {result['load_average'][0]:.1f} before, {result['load_average'][1]:.1f} after).",
-        f"One default run written to disk in-process (`sim.run.run_and_write`, overrides "
-        f"`{' '.join(result['overrides']) or 'none'}`), the median of the runs taken beside the launchers' sweeps,"
-        f" as many at once as the launcher has workers: {base}.",
-        f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds. A run's cost in"
-        " a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is that minus the"
-        " in-process CPU time with as many runs at once, as a share of it (CPU time depends far less than"
-        " wall time on what else the machine runs, though shared caches still inflate it under load)."
+        "Generated by `experiments/benchmark_sweep.py` on a 2-core machine, in the same run as the section above"
+        f" (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after).",
+        "One default run written to disk in-process as a sweep's run is (`sim.run.run_and_write`, no figures),"
+        f" the median of the runs taken beside the launchers' sweeps, as many at once as the launcher has"
+        f" workers: {base}.",
+        f"Each launcher ran sweeps of {result['n_small']} and {result['n_large']} runs over seeds, one run a job."
+        " A run's cost in a sweep is the marginal CPU time of the sweep's process tree per run; the overhead is"
+        " that minus the in-process CPU time with as many runs at once, as a share of it (CPU time depends far"
+        " less than wall time on what else the machine runs, though shared caches still inflate it under load)."
         " Runs per minute and start-up (Python, Hydra, Ray) are wall clock. joblib with 1 worker runs its"
         " jobs in the launching process (joblib does not start a worker for `n_jobs=1`).",
         "",
@@ -193,11 +294,11 @@ def markdown(result: dict) -> str:
             f"| {r['launcher']} | {r['workers']} | {r['runs_per_min']:.1f} | {cpu} | {r['in_process_cpu_s']:.3f} "
             f"| {overhead} | {startup} |"
         )
-    joblib = [r for r in result["launchers"] if r["launcher"].startswith("joblib")]
-    if joblib:
-        worst = max(r["overhead_share"] for r in joblib)
-        verdict = "within" if worst < 0.20 else "**over**"
-        lines += ["", f"joblib's overhead per run is at most {100 * worst:.0f}% of a run: {verdict} the 20% target."]
+    lines += [
+        "",
+        "One run a job pays Hydra's work for each job (composing the job's config, copying it twice, writing"
+        " `.hydra/`, logging); `replications=R` pays it once for R runs (section above).",
+    ]
     return "\n".join(lines)
 
 
@@ -209,21 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "docs" / "performance.md", help="the report (default: docs/performance.md)"
     )
-    parser.add_argument(
-        "--figures",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="runs write their figures, as the default config does (default: yes)",
-    )
     args = parser.parse_args(argv)
-    extra = [] if args.figures else ["output.figures=false"]
-    names = list(QUICK_LAUNCHERS if args.quick else LAUNCHERS)
-    n_small, n_large = (2, 6) if args.quick else (4, 16)
-    result = measure(names, n_small, n_large, extra, repeats=2 if args.quick else 3)
-    text = markdown(result)
-    print(text)
+    result = measure(args.quick)
+    sections = {
+        "sweeps": throughput_markdown(result["throughput"], result["load_average"]),
+        "launchers": launchers_markdown(result["launchers"], result["load_average"]),
+    }
+    print("\n\n".join(sections.values()))
     if may_write(args.out, full=not args.quick, write_docs=args.write_docs):
-        replace_doc_section(args.out, "sweeps" if args.figures else "sweeps-no-figures", text, title="Performance")
+        for name, text in sections.items():
+            replace_doc_section(args.out, name, text, title="Performance")
         print(f"\nwrote {args.out}")
     if args.json:
         print(json.dumps(result))

@@ -288,9 +288,14 @@ MECHANISM_PARAMS: dict[str, type] = {
 
 @dataclass
 class OutputConfig:
-    figures: bool = MISSING
-    teams: bool = MISSING
-    progress: bool = MISSING
+    # None lets the kind of launch decide: a figure costs ten times a run's simulation, which a single
+    # run can afford and a sweep of thousands cannot (``python -m sim.plots`` draws them later).
+    figures: bool | None = field(
+        default=MISSING,
+        metadata={"doc": "write figures/*.png: null draws them for a single run and not in a sweep", "unit": ""},
+    )
+    teams: bool = flag("write teams.parquet, the team table")
+    progress: bool = flag("show a progress bar on the terminal")
 
 
 @dataclass
@@ -302,6 +307,9 @@ class Config:
         metadata={"range": (0, 2**63 - 1), "doc": "seed of the run's random number generator", "unit": "count"},
     )
     steps: int = param(1, 100_000, doc="weeks simulated (one step is a week)", unit="count")
+    replications: int = param(
+        1, 100_000, doc="runs per job, of seeds seed*replications ... seed*replications+replications-1", unit="count"
+    )
     name: str = MISSING  # a label for the run; each scenario sets its own
     # Any: the node follows one of ORG_SCHEMAS, chosen by ``org.source`` (typed by ``typed_org``).
     org: Any = MISSING
@@ -592,3 +600,22 @@ def style_lever_overrides(cfg: DictConfig, lever: str, value: float) -> list[str
 def to_container(cfg: DictConfig | ListConfig) -> dict:
     """The resolved config as plain Python data (for summary.json)."""
     return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+
+
+def config_from_record(record: dict) -> DictConfig:
+    """The typed config of a run from the resolved config it recorded (``summary.json``'s ``config``),
+    so that the run can be made again: the record filled into the bare schema, not merged into the
+    default config (an org read from a file must not gain the generated org's keys, nor a leadership
+    its default styles).
+
+    Raises
+    ------
+    ConfigError
+        When the record does not fit the schema (written by another version of the model).
+    """
+    try:
+        cfg = OmegaConf.merge(OmegaConf.structured(Config), record)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"the recorded config does not fit this version's schema: {_one_line(exc)}") from None
+    validate(cfg)
+    return cfg

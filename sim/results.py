@@ -92,8 +92,9 @@ def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
-#: Config keys that change nothing a run writes, left out of its key.
-KEY_EXCLUDES = (("output", "progress"),)
+#: Config keys that change nothing a run writes, left out of its key: a run of seed 9 is the same run
+#: whether it came alone or as one of a job's ``replications``.
+KEY_EXCLUDES = (("output", "progress"), ("replications",))
 
 
 def run_key(cfg: DictConfig, seed: int | None = None) -> str:

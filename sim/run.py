@@ -62,7 +62,8 @@ def run(
         "seed": model.seed,
         "name": str(cfg.name),
         "run_key": run_key(cfg, seed=model.seed),
-        "config": to_container(cfg),
+        # the seed the run used, which differs from cfg.seed for a replication or an explicit seed
+        "config": {**to_container(cfg), "seed": model.seed},
         "versions": versions(),
         "git_revision": _code_revision(),
         "org": {"seats": model.org.n, "teams": model.org.n_teams, "depth": model.org.depth, "notes": model.org.notes},
@@ -172,6 +173,19 @@ def run_seeds(
     return Replications(timeseries=stack(series), teams=stack(tables))
 
 
+def replicate_seeds(seed: int, replications: int = 1) -> list[int]:
+    """The seeds of a job's ``replications`` runs: ``seed*R, ..., seed*R + R - 1``.
+
+    Jobs of distinct seeds never share a run, ``seed=range(8) replications=8`` runs seeds 0 to 63
+    (the same runs as ``seed=range(64)``), and ``replications=1`` is the seed itself; any run can be
+    made again alone with ``seed=<its seed>``.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    first = int(seed) * int(replications)
+    return list(range(first, first + int(replications)))
+
+
 def run_and_write(
     config: DictConfig,
     out_dir: Path,
@@ -185,12 +199,13 @@ def run_and_write(
 
     ``progress`` defaults to ``config.output.progress``. ``figures`` makes the run's figures from its
     result (``sim.viz.plots.run_figures`` draws the standard ones); none are written without it or
-    with ``config.output.figures`` off.
+    with ``config.output.figures`` false (null leaves the choice to the caller, who passes ``figures``
+    or not: ``python -m sim`` draws them for a single run and not in a sweep).
     """
     from sim.results import write_run
 
     show = bool(config.output.progress) if progress is None else progress
     result = run(config, seed=seed, progress=show)
-    drawn = figures(result) if figures is not None and config.output.figures else None
+    drawn = figures(result) if figures is not None and config.output.figures is not False else None
     teams = result.teams if config.output.teams else result.teams.iloc[0:0]
     return write_run(Path(out_dir), result.timeseries, teams, result.summary, drawn)

@@ -182,9 +182,10 @@ def test_benchmark_sweep_writes_docs_from_a_full_run_and_a_quick_one_only_where_
 
     def load():
         module = experiment_module("benchmark_sweep")
-        module.measure = lambda names, n_small, n_large, extra, repeats: {"launchers": names}
-        module.markdown = lambda result: "## Sweeps"
-        module.replace_doc_section = lambda path, name, body, title: written.append(Path(path))
+        module.measure = lambda quick: {"throughput": {}, "launchers": {}, "load_average": [0.0, 0.0]}
+        module.throughput_markdown = lambda result, load: "## Sweeps"
+        module.launchers_markdown = lambda result, load: "## Launchers"
+        module.replace_doc_section = lambda path, name, body, title: written.append((Path(path), name))
         return module
 
     before = snapshot()
@@ -193,7 +194,11 @@ def test_benchmark_sweep_writes_docs_from_a_full_run_and_a_quick_one_only_where_
     load().main(["--quick", "--out", str(tmp_path / "perf.md")])
     load().main(["--quick", "--write-docs"])
     load().main([])
-    assert written == [tmp_path / "perf.md", DOCS / "performance.md", DOCS / "performance.md"]
+    perf = DOCS / "performance.md"
+    assert written == [
+        *[(tmp_path / "perf.md", name) for name in ("sweeps", "launchers")],
+        *[(perf, name) for name in ("sweeps", "launchers")] * 2,
+    ]
 
 
 @pytest.mark.parametrize("name", WRITERS)

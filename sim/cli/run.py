@@ -4,11 +4,15 @@
     python -m sim scenario=c06_manager_b seed=3 org=small_team
     python -m sim -m seed=1,2,3                     # a sweep on the local parallel launcher
     python -m sim -m seed=range(8) hydra.sweep.dir=multirun/s1   # run again to resume
+    python -m sim -m seed=range(100) replications=10             # 1,000 runs, ten a job (seeds 0..999)
 
-Each run writes ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and ``summary.json``
-into its Hydra output folder (docs/outputs.md) and prints where they went. A job whose folder already
-holds a complete run of the same configuration and seed (``run_key``, sim.sweeps.jobs) is skipped, so
-re-running a sweep into the same folder resumes it.
+Each run writes ``timeseries.parquet``, ``teams.parquet`` and ``summary.json`` into its Hydra output
+folder (docs/outputs.md) and prints where they went; a single run draws ``figures/*.png`` too, a sweep
+only with ``output.figures=true`` (``python -m sim.plots`` draws them later). A job of
+``replications`` > 1 runs seeds ``seed*R .. seed*R+R-1``, each into its own ``seed<s>/`` subfolder, so
+Hydra's work for a job is paid once for R runs. A run whose folder already holds a complete run of
+the same configuration and seed (``run_key``, sim.sweeps.jobs) is skipped, so re-running a sweep into
+the same folder resumes it.
 """
 
 from __future__ import annotations
@@ -28,27 +32,38 @@ from sim.config import ConfigError, check_override, config_dir, register_configs
 def _task(cfg: DictConfig) -> float:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     from sim.results import SUMMARY, run_key
-    from sim.run import run_and_write
-    from sim.sweeps.jobs import finished_with_key, remove_leftovers
+    from sim.run import replicate_seeds, run_and_write
+    from sim.sweeps.jobs import finished_with_key, record_finished, remove_leftovers, replicate_dir
     from sim.viz.plots import run_figures
 
     hydra_cfg = HydraConfig.get()
     out = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
+    draw = (not sweeping) if cfg.output.figures is None else bool(cfg.output.figures)
+    seeds = replicate_seeds(cfg.seed, cfg.replications)
+    value = float("nan")
     try:
-        if finished_with_key(out, run_key(cfg)):
-            print(f"skipped: {out} already holds this run (same config and seed)")
-            return _report(out / SUMMARY)
-        remove_leftovers(out)
-        # The model validates the config (and what only building it finds, e.g. a bad org chart
-        # file with org=from_file) before anything is written. A sweep shows one progress bar for
-        # all its runs (sim.sweeps.jobs.SweepProgress), not one per run.
-        written = run_and_write(cfg, out, progress=False if sweeping else None, figures=run_figures)
+        for seed in seeds:
+            folder = replicate_dir(out, seed, len(seeds))
+            if finished_with_key(folder, run_key(cfg, seed=seed)):
+                print(f"skipped: {folder} already holds this run (same config and seed)")
+                value = _report(folder / SUMMARY)
+                continue
+            remove_leftovers(folder)
+            # The model validates the config (and what only building it finds, e.g. a bad org chart
+            # file with org=from_file) before anything is written. A sweep shows one progress bar for
+            # all its runs (sim.sweeps.jobs.SweepProgress), not one per run.
+            written = run_and_write(
+                cfg, folder, seed=seed, progress=False if sweeping else None, figures=run_figures if draw else None
+            )
+            if sweeping:
+                record_finished(Path(hydra_cfg.sweep.dir), folder)
+            print(f"wrote {len(written)} files to {folder}")
+            value = _report(written["summary"])
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    print(f"wrote {len(written)} files to {out}")
-    return _report(written["summary"])
+    return value
 
 
 def _report(summary: Path) -> float:

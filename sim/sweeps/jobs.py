@@ -9,16 +9,44 @@ and runs the rest, so a sweep killed halfway resumes without losing or repeating
 from __future__ import annotations
 
 import csv
+import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from sim.results import SUMMARY, TMP_GLOB, run_status
+
+#: the sweep folder's log of finished runs, one line each, that the progress bar reads as it grows
+FINISHED_LOG = ".finished_runs"
+#: where a job of several ``replications`` puts each run: ``<job folder>/seed<seed>/``
+REPLICATE_PREFIX = "seed"
+
+
+def replicate_dir(job_dir: Path, seed: int, replications: int) -> Path:
+    """The folder of one run of a job: the job folder itself for a job of one run, else its
+    ``seed<seed>`` subfolder (a job of ``replications`` > 1 runs several seeds, each a run folder)."""
+    return Path(job_dir) if replications == 1 else Path(job_dir) / f"{REPLICATE_PREFIX}{int(seed)}"
+
+
+def record_finished(sweep_dir: Path, run_dir: Path) -> None:
+    """Append ``run_dir`` to the sweep's log of finished runs (:data:`FINISHED_LOG`).
+
+    One ``write`` of one short line to a file opened for appending: the jobs of a sweep on one
+    machine cannot interleave their lines (POSIX appends are atomic for a single write). On a network
+    file system two hosts may garble a line; the progress bar counts line ends, so it still counts both.
+    """
+    line = os.path.relpath(run_dir, sweep_dir)
+    fd = os.open(Path(sweep_dir) / FINISHED_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def finished_with_key(run_dir: Path, key: str) -> bool:
@@ -118,17 +146,60 @@ def planned_jobs(sweeper: Mapping[str, Any], task_overrides: list[str]) -> list[
     return None
 
 
-def _count_finished(sweep_dir: Path) -> int:
-    return sum(1 for _ in sweep_dir.glob(f"*/{SUMMARY}"))
+def count_finished(sweep_dir: Path) -> int:
+    """Run folders of a sweep that hold ``summary.json``: jobs of one run and the runs of jobs of
+    several ``replications`` alike. Globs every job folder: read it once, not on every tick."""
+    sweep_dir = Path(sweep_dir)
+    return sum(1 for _ in sweep_dir.glob(f"*/{SUMMARY}")) + sum(
+        1 for _ in sweep_dir.glob(f"*/{REPLICATE_PREFIX}*/{SUMMARY}")
+    )
+
+
+def planned_runs(config: DictConfig) -> int | None:
+    """How many runs a sweep will make: each planned job's ``replications`` (its own override, else
+    the sweep's value) summed; None when the sweeper decides its jobs as it goes."""
+    jobs = planned_jobs(OmegaConf.to_container(config.hydra.sweeper), list(config.hydra.overrides.task))
+    if jobs is None:
+        return None
+    default = int(config.get("replications", 1))
+    total = 0
+    for job in jobs:
+        given = [text.split("=", 1)[1] for text in job if override_key(text) == "replications" and "=" in text]
+        total += int(given[-1]) if given and given[-1].isdigit() else default
+    return total
+
+
+class _LogTail:
+    """The number of lines appended to a file since the tail was made, read incrementally."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if path.is_file() else 0
+        self.lines = 0
+
+    def count(self) -> int:
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(self.offset)
+                new = fh.read()
+        except FileNotFoundError:
+            return self.lines
+        self.offset += len(new)
+        self.lines += new.count(b"\n")
+        return self.lines
 
 
 class SweepProgress(Callback):
     """A Hydra callback that shows a sweep's progress in the launching process: runs done out of the
     total, the rate and the time left, whatever the launcher (joblib, Ray, Slurm).
 
-    It counts the job folders that hold ``summary.json`` (written last by every run), so runs skipped
-    on resume count as done from the start and the time left is estimated from this session's runs.
-    Configured in ``configs/config.yaml`` under ``hydra.callbacks``.
+    Runs already complete when the sweep starts (a resumed sweep) are counted once, from the folders;
+    after that every job appends a line per finished run to the sweep's :data:`FINISHED_LOG`, and the
+    bar reads only what was appended since its last tick, so a tick costs the same at the 20,000th run
+    as at the first. In each job it also empties the job's record of its configs once the job has
+    ended (:meth:`on_job_end`), so that the launching process, which keeps every job's record until
+    the sweep ends, does not grow by a config per job. Configured in ``configs/config.yaml`` under
+    ``hydra.callbacks``.
     """
 
     def __init__(self, interval: float = 1.0) -> None:
@@ -145,11 +216,16 @@ class SweepProgress(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        jobs = planned_jobs(OmegaConf.to_container(config.hydra.sweeper), list(config.hydra.overrides.task))
-        total = None if jobs is None else len(jobs)
+        total = planned_runs(config)
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, args=(sweep_dir, total), daemon=True)
         self._thread.start()
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        """Drop the job's two configs from what it returns to the launching process (Hydra's sweepers
+        read only its status and return value; about 200 KB a job otherwise)."""
+        job_return.cfg = None
+        job_return.hydra_cfg = None
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if self._thread is not None:
@@ -158,15 +234,11 @@ class SweepProgress(Callback):
             self._thread = None
 
     def _watch(self, sweep_dir: Path, total: int | None) -> None:
-        start = _count_finished(sweep_dir) if sweep_dir.is_dir() else 0
+        start = count_finished(sweep_dir) if sweep_dir.is_dir() else 0
+        tail = _LogTail(sweep_dir / FINISHED_LOG)
         with tqdm(total=total, initial=start, desc="sweep", unit="run", dynamic_ncols=True) as bar:
-            for done in self._counts(sweep_dir):
-                bar.update(done - bar.n)
-
-    def _counts(self, sweep_dir: Path) -> Iterator[int]:
-        while True:
-            stopping = self._stop.wait(self.interval)
-            if sweep_dir.is_dir():
-                yield _count_finished(sweep_dir)
-            if stopping:
-                return
+            while True:
+                stopping = self._stop.wait(self.interval)
+                bar.update(start + tail.count() - bar.n)
+                if stopping:
+                    return
