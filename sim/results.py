@@ -1,9 +1,10 @@
 """A run's outputs on disk: written atomically, read back, with the records that make a run reproducible.
 
 Every file is written to a hidden temporary name in the same folder and then renamed, so a
-killed run never leaves a half file that looks whole; ``summary.json`` is written last and
-marks the run complete (docs/outputs.md). A run is keyed by its resolved configuration (the seed
-included; ``output.progress`` left out, since it changes nothing on disk)::
+killed run never leaves a half file that looks whole; ``summary.json`` is written last, records
+the SHA-256 of every data file the run wrote, and marks the run complete (docs/outputs.md). A run
+is keyed by its resolved configuration (the seed included; ``output.progress`` left out, since it
+changes nothing on disk)::
 
     run_key = sha256(canonical JSON of the resolved config)[:16]
 """
@@ -15,9 +16,9 @@ import io
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +44,10 @@ TMP_GLOB = ".*.tmp"
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes so that ``path`` holds either its old content or all of ``data``, never a part.
 
+    The file gets the mode a plain ``open(path, "wb")`` would give it (0666 less the umask, or what
+    the folder's default ACL says), so collaborators on shared storage can read it when their umask
+    lets them.
+
     Parameters
     ----------
     path : Path
@@ -51,8 +56,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         The whole new content.
     """
     path = Path(path)
-    # Same folder as the target, so os.replace is a rename within one file system.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -60,8 +64,29 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside ``path`` (same folder, so ``os.replace`` is a rename within one file
+    system), opened for writing.
+
+    Not ``tempfile.mkstemp``: it creates files 0600 whatever the umask. Asking the kernel for 0666
+    lets it apply the umask (and a default ACL) at creation, as for any other file; reading the umask
+    to chmod afterwards would need ``os.umask``, which sets it process-wide while it reads (a race
+    with other threads creating files), and a chmod would override a default ACL.
+    """
+    for _ in range(100):  # mkstemp's strategy: a random name, O_EXCL, another name on a clash
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, _TEMPORARY_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -87,9 +112,13 @@ def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
     df : pandas.DataFrame
         The table to write.
     """
+    atomic_write_bytes(path, _parquet_bytes(df))
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     df.to_parquet(buffer, engine="pyarrow", index=False)
-    atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 #: Config keys that change nothing a run writes, left out of its key: a run of seed 9 is the same run
@@ -243,6 +272,10 @@ def write_run(
 ) -> dict[str, Path]:
     """Write a run folder, each file atomically and ``summary.json`` last (the completion marker).
 
+    ``summary.json`` is ``summary`` with two keys added (``summary`` itself is not changed):
+    ``files``, the SHA-256 and size of every other file written (from the bytes in memory, not read
+    back), and ``summary_sha256``, the hash of the summary's own content (:func:`summary_digest`).
+
     Parameters
     ----------
     run_dir : Path
@@ -261,16 +294,61 @@ def write_run(
     """
     run_dir = Path(run_dir)
     (run_dir / FIGURES).mkdir(parents=True, exist_ok=True)
-    # Serialise the summary first so that a value JSON cannot hold fails before anything is written.
-    summary_text = json.dumps(summary, indent=2, sort_keys=False, default=_json_default)
-    written = {"timeseries": run_dir / TIMESERIES, "teams": run_dir / TEAMS}
-    write_parquet_atomic(written["timeseries"], timeseries)
-    write_parquet_atomic(written["teams"], teams)
+    # Every file is made in memory and the summary serialised before anything is written, so that
+    # a value JSON cannot hold fails with no file written.
+    payload = {"timeseries": (TIMESERIES, _parquet_bytes(timeseries)), "teams": (TEAMS, _parquet_bytes(teams))}
     for name, fig in (figures or {}).items():
-        written[f"figure:{name}"] = save_figure(run_dir / FIGURES / f"{name}.png", fig)
+        payload[f"figure:{name}"] = (f"{FIGURES}/{name}.png", _png_bytes(fig))
+        _close(fig)
+    record = {**summary, FILES: {rel: file_record(data) for rel, data in payload.values()}}
+    record.pop(SUMMARY_SHA256, None)
+    record[SUMMARY_SHA256] = summary_digest(json.loads(json.dumps(record, default=_json_default)))
+    summary_text = json.dumps(record, indent=2, sort_keys=False, default=_json_default)
+    written = {}
+    for label, (rel, data) in payload.items():
+        written[label] = run_dir / rel
+        atomic_write_bytes(written[label], data)
     written["summary"] = run_dir / SUMMARY
     atomic_write_text(written["summary"], summary_text)
     return written
+
+
+#: ``summary.json`` keys of the integrity record (docs/outputs.md)
+FILES, SUMMARY_SHA256 = "files", "summary_sha256"
+
+
+def file_record(data: bytes) -> dict[str, str | int]:
+    """What ``summary.json`` records of a file the run wrote: ``{"sha256": hex digest, "bytes": size}``.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's whole content.
+
+    Returns
+    -------
+    dict
+    """
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def summary_digest(summary: dict) -> str:
+    """The SHA-256 of a summary's content: its canonical JSON (sorted keys, no spaces), without
+    ``summary_sha256``. Equal for a summary and the same summary read back from ``summary.json``.
+
+    Parameters
+    ----------
+    summary : dict
+        A summary as JSON reads it (plain lists, dicts, numbers and strings).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
+    content = {k: v for k, v in summary.items() if k != SUMMARY_SHA256}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -294,8 +372,97 @@ def read_summary(path: Path) -> dict:
     return summary
 
 
+def check_summary(summary: dict) -> dict[str, dict] | None:
+    """Check a summary's content and return its ``files`` record.
+
+    Parameters
+    ----------
+    summary : dict
+        As :func:`read_summary` returns it.
+
+    Returns
+    -------
+    dict or None
+        ``{relative path: {"sha256": ..., "bytes": ...}}``; None for a summary written before runs
+        recorded their files (no ``files`` and no ``summary_sha256``).
+
+    Raises
+    ------
+    ValueError
+        One line, when ``final`` or ``mean`` is missing, empty or holds a value that is not a number,
+        when the summary's content does not match its ``summary_sha256``, or when ``files`` is not a
+        mapping of relative paths inside the run folder to records like :func:`file_record`'s.
+    """
+    for part in ("final", "mean"):
+        values = summary.get(part)
+        if not isinstance(values, dict) or not values:
+            raise ValueError(f"'{part}' is {'empty' if values == {} else 'missing or not an object'}")
+        for metric, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"'{part}.{metric}' is not a number: {value!r}")
+    if FILES not in summary and SUMMARY_SHA256 not in summary:
+        return None
+    if SUMMARY_SHA256 not in summary or FILES not in summary:
+        raise ValueError(f"it has one of '{FILES}' and '{SUMMARY_SHA256}' but not the other")
+    if summary[SUMMARY_SHA256] != summary_digest(summary):
+        raise ValueError(f"SHA-256 mismatch of its own content ('{SUMMARY_SHA256}')")
+    files = summary[FILES]
+    if not isinstance(files, dict):
+        raise ValueError(f"'{FILES}' is not an object")
+    for rel, entry in files.items():
+        parts = Path(rel).parts
+        if Path(rel).is_absolute() or ".." in parts or not parts:
+            raise ValueError(f"'{FILES}' names {rel!r}, which is not inside the run folder")
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("sha256"), str)
+            or type(entry.get("bytes")) is not int
+        ):
+            raise ValueError(f"'{FILES}.{rel}' is not a {{sha256, bytes}} record")
+    return files
+
+
+def _file_problem(run_dir: Path, rel: str, record: dict) -> str:
+    """Whether a file a run recorded is still what it wrote: ``""`` if so, else one line naming it.
+
+    The size is compared first (a stat); the hash reads the file in chunks.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    rel : str
+        The file's path in it, as recorded in ``files``.
+    record : dict
+        Its record, as :func:`file_record` made it.
+
+    Returns
+    -------
+    str
+    """
+    path = Path(run_dir) / rel
+    try:
+        size = path.stat().st_size
+        if size != record["bytes"]:
+            return f"{rel}: SHA-256 mismatch ({size} bytes, {record['bytes']} recorded)"
+        with path.open("rb") as fh:
+            found = hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
+        return f"{rel} is missing beside a summary.json that records it"
+    except OSError as exc:
+        return f"{rel} cannot be read: {exc}"
+    return _mismatch(rel, record, found)
+
+
+def _mismatch(rel: str, record: dict, found: str) -> str:
+    if found == record["sha256"]:
+        return ""
+    return f"{rel}: SHA-256 mismatch (recorded {record['sha256'][:12]}..., found {found[:12]}...)"
+
+
 def read_run(run_dir: Path) -> RunOutputs:
-    """Read a run folder written by :func:`write_run`.
+    """Read a run folder written by :func:`write_run`, checking the tables against their recorded
+    SHA-256 (from the bytes read, so at no extra read).
 
     Parameters
     ----------
@@ -311,17 +478,26 @@ def read_run(run_dir: Path) -> RunOutputs:
     FileNotFoundError
         Naming the missing file, when the run did not finish (no ``summary.json``) or lost a table.
     ValueError
-        Naming the file, when ``summary.json`` or a Parquet file cannot be parsed.
+        Naming the file, when ``summary.json`` or a Parquet file cannot be parsed, or does not match
+        what the run recorded (:func:`check_summary`).
     """
     run_dir = Path(run_dir)
     for name in (SUMMARY, TIMESERIES, TEAMS):
         if not (run_dir / name).is_file():
             raise FileNotFoundError(f"{run_dir / name} is missing: the run is incomplete")
     summary = read_summary(run_dir / SUMMARY)
+    try:
+        files = check_summary(summary) or {}
+    except ValueError as exc:
+        raise ValueError(f"{run_dir / SUMMARY} is corrupt: {exc}") from None
     frames = {}
     for name in (TIMESERIES, TEAMS):
+        data = (run_dir / name).read_bytes()
+        problem = _mismatch(name, files[name], hashlib.sha256(data).hexdigest()) if name in files else ""
+        if problem:
+            raise ValueError(f"{run_dir / name} is corrupt: {problem}")
         try:
-            frames[name] = pd.read_parquet(run_dir / name, engine="pyarrow")
+            frames[name] = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise ValueError(f"{run_dir / name} is corrupt: {exc}") from None
     return RunOutputs(timeseries=frames[TIMESERIES], teams=frames[TEAMS], summary=summary, path=run_dir)
@@ -330,9 +506,18 @@ def read_run(run_dir: Path) -> RunOutputs:
 def run_status(job: Path) -> tuple[str, str, dict | None]:
     """Whether a run folder holds a complete run: ``(status, detail, summary)``.
 
-    ``status`` is ``complete`` (``summary.json`` parses, has ``final`` and ``mean``, and both Parquet
-    files' footers read), ``unfinished`` (no ``summary.json``) or ``corrupt`` (a file that is there
-    cannot be read); ``detail`` says why; ``summary`` is the parsed summary when complete, else None.
+    ``status`` is
+
+    - ``complete``: ``summary.json`` parses and passes :func:`check_summary`, every file it records
+      matches its SHA-256 and size, and a table it does not record (a run written before runs
+      recorded their files) has a Parquet footer that reads; ``detail`` then names such tables
+      (their data pages could not be checked), and is empty when everything was verified;
+    - ``unfinished``: no ``summary.json``; ``detail`` names the leftovers of a killed write;
+    - ``corrupt``: a file that is there cannot be read or does not match its record; ``detail`` says
+      which and why, in one line.
+
+    ``summary`` is the parsed summary when complete, else None. Reads every recorded file (SHA-256 in
+    chunks), never parses a table.
     """
     job = Path(job)
     if not (job / SUMMARY).is_file():
@@ -343,24 +528,36 @@ def run_status(job: Path) -> tuple[str, str, dict | None]:
         return "unfinished", detail, None
     try:
         summary = read_summary(job / SUMMARY)
-        if "final" not in summary or "mean" not in summary:
-            raise ValueError(f"{job / SUMMARY} is corrupt: no 'final' or 'mean'")
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        return "corrupt", f"{SUMMARY} cannot be read: {exc}", None
+    except ValueError as exc:
         return "corrupt", str(exc), None
-    for name in (TIMESERIES, TEAMS):
+    try:
+        files = check_summary(summary)
+    except ValueError as exc:
+        return "corrupt", f"{SUMMARY} is corrupt: {exc}", None
+    files = files or {}
+    for rel, record in files.items():
+        problem = _file_problem(job, rel, record)
+        if problem:
+            return "corrupt", problem, None
+    unrecorded = [name for name in (TIMESERIES, TEAMS) if name not in files]
+    for name in unrecorded:
         try:
             pq.read_metadata(job / name)
         except FileNotFoundError:
             return "corrupt", f"{name} is missing beside a summary.json", None
         except (OSError, pa.ArrowException) as exc:
             return "corrupt", f"{name} cannot be read: {exc}", None
-    return "complete", "", summary
+    detail = f"no SHA-256 recorded for {', '.join(unrecorded)}: only the Parquet footers checked" if unrecorded else ""
+    return "complete", detail, summary
 
 
 def is_complete(run_dir: Path) -> bool:
     """Whether a run finished: :func:`run_status` says ``complete``.
 
-    The tables are not parsed (only their footers read), so scanning many runs stays cheap.
+    Reads every file the run recorded to check its SHA-256, but parses no table: about a millisecond
+    a run for a default one (docs/outputs.md).
 
     Parameters
     ----------

@@ -44,3 +44,15 @@ def experiment(capsys, experiment_module):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def flip_bit():
+    """Flip one bit of a file, at a fraction of its length (by default the middle)."""
+
+    def flip(path, at: float = 0.5) -> None:
+        data = bytearray(path.read_bytes())
+        data[int(len(data) * at)] ^= 0x01
+        path.write_bytes(bytes(data))
+
+    return flip

@@ -1,7 +1,9 @@
 """Run outputs: atomic writes, the write/read round trip, summaries and the reproducibility records."""
 
+import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,9 @@ from sim.results import (
     git_revision,
     is_complete,
     read_run,
+    run_status,
     summarise,
+    summary_digest,
     versions,
     write_parquet_atomic,
     write_run,
@@ -97,7 +101,7 @@ def test_write_run_then_read_run_round_trips(tmp_path):
     assert out.summary["seed"] == 7
     assert out.summary["weights"] == [0.25, 0.75]
     assert out.summary["final"]["culture_mean"] == pytest.approx(0.8)
-    assert list(out.summary) == list(_summary())  # key order kept, not sorted
+    assert list(out.summary) == [*_summary(), "files", "summary_sha256"]  # key order kept, not sorted
     with pytest.raises(AttributeError):
         out.summary = {}  # frozen
 
@@ -230,3 +234,146 @@ def test_a_doc_section_is_replaced_in_place_and_the_rest_kept(tmp_path):
     assert text.startswith("# Performance\n")
     assert "second A" in text and "first A" not in text and "B" in text
     assert text.index("second A") < text.index("<!-- b:start -->")
+
+
+def _edit_summary(run_dir: Path, edit, *, reseal: bool = True) -> None:
+    """Change summary.json; ``reseal`` recomputes its own hash, as if the run had written it so."""
+    path = run_dir / "summary.json"
+    summary = json.loads(path.read_text())
+    edit(summary)
+    if reseal and "summary_sha256" in summary:
+        summary["summary_sha256"] = summary_digest(summary)
+    path.write_text(json.dumps(summary))
+
+
+def _written_with_a_figure(run_dir: Path) -> dict:
+    fig = Figure()
+    fig.subplots().plot([0, 1], [1, 0])
+    return write_run(run_dir, _timeseries(), _teams(), _summary(), {"line": fig})
+
+
+def test_the_summary_records_the_sha256_and_size_of_every_file_written(tmp_path):
+    given = _summary()
+    written = _written_with_a_figure(tmp_path)
+    summary = json.loads(written["summary"].read_text())
+    assert set(summary["files"]) == {"timeseries.parquet", "teams.parquet", "figures/line.png"}
+    for rel, record in summary["files"].items():
+        data = (tmp_path / rel).read_bytes()
+        assert record == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    assert summary["summary_sha256"] == summary_digest(summary)
+    assert "files" not in given and "summary_sha256" not in given  # the caller's summary is not changed
+    assert run_status(tmp_path) == ("complete", "", summary)
+
+
+@pytest.mark.parametrize("name", ["timeseries.parquet", "teams.parquet", "figures/line.png"])
+def test_a_flipped_bit_in_a_recorded_file_makes_the_run_corrupt_naming_it(tmp_path, name, flip_bit):
+    _written_with_a_figure(tmp_path)
+    flip_bit(tmp_path / name)
+    status, detail, summary = run_status(tmp_path)
+    assert status == "corrupt" and summary is None
+    assert detail.startswith(f"{name}: SHA-256 mismatch (recorded ")
+    assert not is_complete(tmp_path)
+    if name.endswith(".parquet"):
+        with pytest.raises(ValueError, match=f"{name} is corrupt: {name}: SHA-256 mismatch"):
+            read_run(tmp_path)
+
+
+def test_a_flipped_bit_in_a_value_that_still_reads_is_found(tmp_path, flip_bit):
+    import pyarrow.parquet as pq
+
+    write_run(tmp_path, _timeseries(), _teams(), _summary())
+    path = tmp_path / "timeseries.parquet"
+    chunk = pq.read_metadata(path).row_group(0).column(1)  # culture_mean: its values are in the dictionary page
+    assert chunk.has_dictionary_page and chunk.compression == "SNAPPY"
+    flip_bit(path, at=(chunk.data_page_offset - 1) / path.stat().st_size)  # the last value's top byte
+    changed = pd.read_parquet(path)["culture_mean"]  # reads, footer and pages, with a wrong value
+    assert changed.iloc[-1] != 0.8 and changed.iloc[:-1].tolist() == [0.2, 0.4, 0.6]
+    assert run_status(tmp_path)[1].startswith("timeseries.parquet: SHA-256 mismatch")
+
+
+def test_a_recorded_file_of_another_size_or_gone_is_named(tmp_path):
+    _written_with_a_figure(tmp_path)
+    size = (tmp_path / "teams.parquet").stat().st_size
+    with (tmp_path / "teams.parquet").open("ab") as fh:
+        fh.write(b"x")
+    assert run_status(tmp_path)[1] == f"teams.parquet: SHA-256 mismatch ({size + 1} bytes, {size} recorded)"
+    (tmp_path / "figures" / "line.png").unlink()
+    _written_with_a_figure(tmp_path / "again")
+    (tmp_path / "again" / "figures" / "line.png").unlink()
+    assert run_status(tmp_path / "again") == (
+        "corrupt",
+        "figures/line.png is missing beside a summary.json that records it",
+        None,
+    )
+
+
+def test_a_figure_drawn_later_into_the_run_folder_is_not_checked(tmp_path):
+    write_run(tmp_path, _timeseries(), _teams(), _summary())
+    (tmp_path / "figures" / "later.png").write_bytes(b"drawn on demand")
+    assert run_status(tmp_path)[:2] == ("complete", "")
+
+
+def test_a_changed_value_in_the_summary_breaks_its_own_hash(tmp_path):
+    write_run(tmp_path, _timeseries(), _teams(), _summary())
+    text = (tmp_path / "summary.json").read_text()
+    (tmp_path / "summary.json").write_text(text.replace('"revenue": 120.0', '"revenue": 121.0', 1))
+    status, detail, _ = run_status(tmp_path)
+    assert (
+        status == "corrupt"
+        and detail == "summary.json is corrupt: SHA-256 mismatch of its own content ('summary_sha256')"
+    )
+    with pytest.raises(ValueError, match="summary_sha256"):
+        read_run(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.update(final={}), "'final' is empty"),
+        (lambda s: s.update(mean={}), "'mean' is empty"),
+        (lambda s: s.pop("mean"), "'mean' is missing or not an object"),
+        (lambda s: s.update(final=[1.0]), "'final' is missing or not an object"),
+        (lambda s: s["final"].update(revenue="120"), "'final.revenue' is not a number: '120'"),
+        (lambda s: s.update(files={"../elsewhere.parquet": {"sha256": "0", "bytes": 1}}), "not inside the run folder"),
+        (
+            lambda s: s.update(files={"teams.parquet": {"sha256": "0"}}),
+            "'files.teams.parquet' is not a {sha256, bytes}",
+        ),
+        (lambda s: s.pop("summary_sha256"), "has one of 'files' and 'summary_sha256' but not the other"),
+    ],
+)
+def test_an_empty_or_malformed_summary_is_corrupt(tmp_path, edit, message):
+    write_run(tmp_path, _timeseries(), _teams(), _summary())
+    _edit_summary(tmp_path, edit)
+    status, detail, summary = run_status(tmp_path)
+    assert status == "corrupt" and summary is None
+    assert detail.startswith("summary.json is corrupt: ") and message in detail
+    with pytest.raises(ValueError, match="summary.json is corrupt"):
+        read_run(tmp_path)
+
+
+def test_a_run_written_before_the_hashes_is_complete_with_its_footers_checked(tmp_path):
+    write_run(tmp_path, _timeseries(), _teams(), _summary())
+    _edit_summary(tmp_path, lambda s: [s.pop("files"), s.pop("summary_sha256")])
+    status, detail, summary = run_status(tmp_path)
+    assert status == "complete" and summary is not None
+    assert detail == "no SHA-256 recorded for timeseries.parquet, teams.parquet: only the Parquet footers checked"
+    pd.testing.assert_frame_equal(read_run(tmp_path).teams, _teams())
+    path = tmp_path / "teams.parquet"
+    path.write_bytes(path.read_bytes()[:-20])  # the footer is what the old check can see
+    assert run_status(tmp_path)[:1] == ("corrupt",) and "teams.parquet cannot be read" in run_status(tmp_path)[1]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002, 0o077])
+def test_files_get_the_users_umask_not_0600(tmp_path, umask):
+    before = os.umask(umask)
+    try:
+        written = _written_with_a_figure(tmp_path)
+        atomic_write_text(tmp_path / "note.txt", "shared")
+    finally:
+        os.umask(before)
+    assert {_mode(p) for p in [*written.values(), tmp_path / "note.txt"]} == {0o666 & ~umask}

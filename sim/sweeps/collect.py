@@ -14,10 +14,15 @@ The time-series table (on request) is long: ``run``, the swept keys, ``seed``, `
 A sweep folder is one holding Hydra's ``multirun.yaml``; a job folder is one holding ``.hydra/``.
 Pointing at a folder of several sweeps collects them all. Status of a job:
 
-- ``complete``: ``summary.json`` parses and both Parquet files are readable;
+- ``complete``: ``summary.json`` is whole and every file it records matches its SHA-256
+  (:func:`sim.results.run_status`), and every YAML file under ``.hydra/`` parses;
 - ``unfinished``: no ``summary.json`` (killed, still running, or failed);
-- ``corrupt``: a file that is there cannot be read;
+- ``corrupt``: a file that is there cannot be read, does not match its SHA-256, or is a YAML file
+  (``.hydra/*.yaml`` of a job, ``multirun.yaml`` of a sweep) that does not parse;
 - ``missing``: a job the basic sweeper makes of the sweep's overrides has no folder at all.
+
+A run written before runs recorded their files' SHA-256 is collected with only its Parquet footers
+checked, and counted apart (``Collection.unverified``).
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import yaml
+from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
 from sim.results import TIMESERIES, atomic_write_text, run_status, write_parquet_atomic
@@ -37,6 +44,9 @@ from sim.sweeps.jobs import override_key, planned_jobs
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
+OVERRIDES_FILE = "overrides.yaml"
+# libyaml's loader when PyYAML was built with it: several times faster on a job's config.yaml
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CollectError(ValueError):
@@ -56,22 +66,65 @@ class Collection:
         ``detail``.
     timeseries : pandas.DataFrame or None
         The long time-series table, when asked for.
+    swept : list of str
+        The overridden config keys, in the run table's order.
+    unverified : list of str
+        The complete runs whose ``summary.json`` records no SHA-256 (written by an older version):
+        only their Parquet footers were checked.
     """
 
     runs: pd.DataFrame
     problems: pd.DataFrame
     timeseries: pd.DataFrame | None = None
     swept: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
 
 
-def _job_overrides(job: Path) -> list[str] | None:
-    """The job's command-line overrides; None when Hydra was stopped while setting the job up (it
-    writes ``overrides.yaml`` last, just before the run begins), so no run began there."""
-    path = job / JOB_MARKER / "overrides.yaml"
-    if not path.is_file():
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _read_yaml(path: Path, *, content: bool = True) -> object:
+    """A YAML file's content; with ``content=False`` only its syntax is checked (libyaml's parser,
+    no Python objects made: a third of the time) and None returned. ValueError with one line naming
+    the file's problem."""
+    try:
+        data = path.read_bytes()
+        if content:
+            return yaml.load(data, Loader=_LOADER)
+        for _ in yaml.parse(data, Loader=_LOADER):
+            pass
         return None
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [str(x) for x in loaded or []]
+    except OSError as exc:
+        raise ValueError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise ValueError(f"{path.name} is not valid YAML: {_one_line(exc.problem or exc)}{where}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path.name} is not valid YAML: {_one_line(exc)}") from None
+
+
+def _job_record(job: Path) -> tuple[list[str] | None, str]:
+    """The job's command-line overrides, and the first problem of the YAML files Hydra wrote for it.
+
+    The overrides are None when ``overrides.yaml`` is not there (Hydra was stopped while setting the
+    job up: it writes the file last, just before the run begins, so no run began there) or is
+    corrupt. The problem is ``""`` when every ``.hydra/*.yaml`` parses and ``overrides.yaml`` is a
+    list, else one line naming the file.
+    """
+    overrides, problem = None, ""
+    for path in sorted((job / JOB_MARKER).glob("*.yaml")):
+        try:
+            loaded = _read_yaml(path, content=path.name == OVERRIDES_FILE)
+            if path.name == OVERRIDES_FILE and not isinstance(loaded, list | None):
+                raise ValueError(f"{OVERRIDES_FILE} is corrupt: a list of overrides expected")
+        except ValueError as exc:
+            problem = problem or f"{JOB_MARKER}/{exc}"
+            continue
+        if path.name == OVERRIDES_FILE:
+            overrides = [str(x) for x in loaded or []]
+    return overrides, problem
 
 
 def _value(summary: dict, key: str, text: str) -> object:
@@ -92,18 +145,38 @@ def find_jobs(root: Path) -> tuple[list[Path], list[Path]]:
     return sweeps, jobs
 
 
+def _sweep_plan(sweep: Path) -> tuple[dict, list[str]]:
+    """The sweeper's config and the command line's overrides of a sweep, from its ``multirun.yaml``;
+    ValueError with one line naming the file when it does not parse or lacks them."""
+    cfg = _read_yaml(sweep / MULTIRUN_FILE) or {}
+    hydra = cfg.get("hydra", {}) if isinstance(cfg, dict) else None
+    overrides = hydra.get("overrides", {}) if isinstance(hydra, dict) else None
+    task = overrides.get("task", []) if isinstance(overrides, dict) else None
+    sweeper = hydra.get("sweeper", {}) if isinstance(hydra, dict) else None
+    if not isinstance(task, list) or not isinstance(sweeper, dict):
+        raise ValueError(f"{MULTIRUN_FILE} is corrupt: no hydra.overrides.task list and hydra.sweeper mapping")
+    return sweeper, [str(x) for x in task]
+
+
 def _missing(sweeps: list[Path], overrides: dict[Path, list[str] | None], root: Path) -> tuple[list[dict], set[Path]]:
-    """The planned runs of each sweep that no begun job holds, and the sweeps whose plan is known."""
+    """The planned runs of each sweep that no begun job holds, and the sweeps whose plan is known; a
+    sweep whose ``multirun.yaml`` is corrupt is one problem, and its jobs are collected all the same."""
     rows, planned_sweeps = [], set()
     for sweep in sweeps:
         name = str(sweep.relative_to(root)) if sweep != root else "."
-        cfg = yaml.safe_load((sweep / MULTIRUN_FILE).read_text(encoding="utf-8")) or {}
-        hydra = cfg.get("hydra", {})
-        task = [str(x) for x in hydra.get("overrides", {}).get("task", [])]
         try:
-            planned = planned_jobs(hydra.get("sweeper", {}), task)
+            sweeper, task = _sweep_plan(sweep)
+        except ValueError as exc:
+            rows.append({"run": name, "status": "corrupt", "detail": str(exc)})
+            continue
+        try:
+            planned = planned_jobs(sweeper, task)
         except ValueError as exc:  # a design sweep whose design file has moved
             rows.append({"run": name, "status": "missing", "detail": f"cannot list the planned runs: {exc}"})
+            continue
+        except HydraException as exc:  # overrides that Hydra's parser refuses: not what Hydra wrote
+            detail = f"{MULTIRUN_FILE} is corrupt: cannot list the planned runs: {_one_line(exc)}"
+            rows.append({"run": name, "status": "corrupt", "detail": detail})
             continue
         if planned is None:
             continue  # other sweepers (Optuna, samplers) decide their jobs as they go
@@ -143,11 +216,15 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
     sweeps, jobs = find_jobs(root)
     if not sweeps and not jobs:
         raise CollectError(f"{root} holds no sweep (no {MULTIRUN_FILE}) and no run (no {JOB_MARKER}/ folder)")
-    overrides = {job: _job_overrides(job) for job in jobs}  # read once: the missing-run check needs them too
+    records = {job: _job_record(job) for job in jobs}  # read once: the missing-run check needs them too
+    overrides = {job: given for job, (given, _) in records.items()}
     problems, planned_sweeps = _missing(sweeps, overrides, root)
-    rows, series = [], []
+    rows, series, unverified = [], [], []
     for job in tqdm(jobs, desc="collecting", unit="run", disable=not progress):
         name = str(job.relative_to(root))
+        if records[job][1]:
+            problems.append({"run": name, "status": "corrupt", "detail": records[job][1]})
+            continue
         if overrides[job] is None:
             # no run began here: a planned sweep lists the run as missing already, so report it once
             if not planned_sweeps & set(job.parents):
@@ -155,8 +232,16 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
             continue
         status, detail, summary = run_status(job)
         if summary is None:
-            problems.append({"run": name, "status": status, "detail": detail})
+            problems.append({"run": name, "status": status, "detail": _one_line(detail)})
             continue
+        if timeseries:
+            try:
+                wide = pd.read_parquet(job / TIMESERIES)
+            except (OSError, ValueError, pa.ArrowException) as exc:  # only a table no SHA-256 covers
+                problems.append({"run": name, "status": "corrupt", "detail": f"{TIMESERIES}: {_one_line(exc)}"})
+                continue
+        if detail:
+            unverified.append(name)
         row: dict[str, object] = {"run": name, "run_key": summary.get("run_key")}
         for text in overrides[job]:
             key = override_key(text)
@@ -166,7 +251,7 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
         row.update({f"mean.{k}": v for k, v in summary["mean"].items()})
         rows.append(row)
         if timeseries:
-            series.append((row, job / TIMESERIES))
+            series.append((row, wide))
     runs = pd.DataFrame(rows)
     swept = [c for c in runs.columns if c not in ("run", "run_key", "seed") and not c.startswith(("final.", "mean."))]
     if len(runs):
@@ -178,13 +263,13 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
         problems=pd.DataFrame(problems, columns=["run", "status", "detail"]),
         timeseries=ts,
         swept=swept,
+        unverified=unverified,
     )
 
 
-def _long_timeseries(series: list[tuple[dict, Path]], swept: list[str]) -> pd.DataFrame:
+def _long_timeseries(series: list[tuple[dict, pd.DataFrame]], swept: list[str]) -> pd.DataFrame:
     frames = []
-    for row, path in series:
-        wide = pd.read_parquet(path)
+    for row, wide in series:
         long = wide.melt(id_vars=["step"], var_name="metric", value_name="value")
         for key in ("run", *swept, "seed"):
             long[key] = row.get(key)
@@ -207,7 +292,8 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sim.collect``: returns the exit code (0; 1 with ``--strict`` and problems; 2 on bad input)."""
+    """``python -m sim.collect``: returns the exit code (0; 1 with ``--strict`` and problems; 2 on bad input
+    or an output file that cannot be written)."""
     parser = argparse.ArgumentParser(prog="python -m sim.collect", description=__doc__.split("\n\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a Hydra sweep folder (or a folder of several)")
     parser.add_argument("--out", type=Path, help="the run table: .parquet (default <sweep_dir>/runs.parquet) or .csv")
@@ -222,11 +308,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = args.out or args.sweep_dir / ("runs.csv" if args.csv else "runs.parquet")
-    write_table(got.runs, out)
-    print(f"{len(got.runs)} complete runs, {len(got.swept)} swept keys ({', '.join(got.swept) or 'none'}) -> {out}")
-    if args.timeseries is not None and got.timeseries is not None:
-        write_table(got.timeseries, args.timeseries)
-        print(f"time series: {len(got.timeseries)} rows -> {args.timeseries}")
+    try:
+        write_table(got.runs, out)
+        print(f"{len(got.runs)} complete runs, {len(got.swept)} swept keys ({', '.join(got.swept) or 'none'}) -> {out}")
+        if args.timeseries is not None and got.timeseries is not None:
+            write_table(got.timeseries, args.timeseries)
+            print(f"time series: {len(got.timeseries)} rows -> {args.timeseries}")
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if got.unverified:
+        print(
+            f"{len(got.unverified)} runs record no SHA-256 of their files (written by an older version): "
+            "only their Parquet footers were checked",
+            file=sys.stderr,
+        )
     if len(got.problems):
         print(f"{len(got.problems)} runs not collected:", file=sys.stderr)
         for p in got.problems.itertuples():
