@@ -279,7 +279,7 @@ def write_run(
     Parameters
     ----------
     run_dir : Path
-        The run folder; created with its ``figures`` subfolder if missing.
+        The run folder; created if missing, with a ``figures`` subfolder when there are figures.
     timeseries, teams : pandas.DataFrame
         Written to ``timeseries.parquet`` and ``teams.parquet``.
     summary : dict
@@ -293,7 +293,8 @@ def write_run(
         ``timeseries``, ``teams``, ``figure:<name>`` for each figure, and ``summary``.
     """
     run_dir = Path(run_dir)
-    (run_dir / FIGURES).mkdir(parents=True, exist_ok=True)
+    # a sweep's thousands of runs draw no figures: no empty figures/ folder for each
+    (run_dir / FIGURES if figures else run_dir).mkdir(parents=True, exist_ok=True)
     # Every file is made in memory and the summary serialised before anything is written, so that
     # a value JSON cannot hold fails with no file written.
     payload = {"timeseries": (TIMESERIES, _parquet_bytes(timeseries)), "teams": (TEAMS, _parquet_bytes(teams))}
@@ -315,6 +316,48 @@ def write_run(
 
 #: ``summary.json`` keys of the integrity record (docs/outputs.md)
 FILES, SUMMARY_SHA256 = "files", "summary_sha256"
+
+
+def add_figures(run_dir: Path, figures: dict[str, Figure]) -> list[Path]:
+    """Save figures into a complete run folder drawn after the run (``python -m sim.plots``), each
+    ``figures/<name>.png`` atomically, then add them to the ``files`` record of its ``summary.json``
+    (rewritten atomically, its ``summary_sha256`` with it), so that they are checked like the files
+    the run wrote itself and a figure drawn again does not read as corrupt. A summary written before
+    runs recorded their files is left as it is.
+
+    Parameters
+    ----------
+    run_dir : Path
+        A run folder whose ``summary.json`` is whole (:func:`check_summary`).
+    figures : dict of str to matplotlib.figure.Figure
+        Saved at 110 dpi, then closed.
+
+    Returns
+    -------
+    list of Path
+        The figures written.
+
+    Raises
+    ------
+    ValueError
+        When ``summary.json`` is not whole.
+    """
+    run_dir = Path(run_dir)
+    summary = read_summary(run_dir / SUMMARY)
+    files = check_summary(summary)
+    (run_dir / FIGURES).mkdir(exist_ok=True)
+    written = []
+    for name, fig in figures.items():
+        rel, data = f"{FIGURES}/{name}.png", _png_bytes(fig)
+        _close(fig)
+        atomic_write_bytes(run_dir / rel, data)
+        written.append(run_dir / rel)
+        if files is not None:
+            files[rel] = file_record(data)
+    if files is not None:
+        summary[SUMMARY_SHA256] = summary_digest(summary)
+        atomic_write_text(run_dir / SUMMARY, json.dumps(summary, indent=2, sort_keys=False))
+    return written
 
 
 def file_record(data: bytes) -> dict[str, str | int]:

@@ -181,19 +181,6 @@ def run_seeds(
     return Replications(timeseries=stack(series), teams=stack(tables))
 
 
-def replicate_seeds(seed: int, replications: int = 1) -> list[int]:
-    """The seeds of a job's ``replications`` runs: ``seed*R, ..., seed*R + R - 1``.
-
-    Jobs of distinct seeds never share a run, ``seed=range(8) replications=8`` runs seeds 0 to 63
-    (the same runs as ``seed=range(64)``), and ``replications=1`` is the seed itself; any run can be
-    made again alone with ``seed=<its seed>``.
-    """
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    first = int(seed) * int(replications)
-    return list(range(first, first + int(replications)))
-
-
 def run_and_write(
     config: DictConfig,
     out_dir: Path,

@@ -309,6 +309,8 @@ def test_a_recorded_file_of_another_size_or_gone_is_named(tmp_path):
 
 def test_a_figure_drawn_later_into_the_run_folder_is_not_checked(tmp_path):
     write_run(tmp_path, _timeseries(), _teams(), _summary())
+    assert not (tmp_path / "figures").exists()  # none written with the run: no empty folder either
+    (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "later.png").write_bytes(b"drawn on demand")
     assert run_status(tmp_path)[:2] == ("complete", "")
 

@@ -18,8 +18,9 @@ from omegaconf import OmegaConf
 
 from sim.cli.plots import main as plots_main
 from sim.config import ConfigError, config_from_record, load_config
-from sim.results import FIGURES, SUMMARY, TIMESERIES, read_run, run_key, write_parquet_atomic
-from sim.run import replicate_seeds, run, run_and_write
+from sim.results import FIGURES, SUMMARY, TIMESERIES, read_run, run_key, run_status
+from sim.run import run, run_and_write
+from sim.sweeps.collect import collect
 from sim.sweeps.jobs import (
     FINISHED_LOG,
     SweepProgress,
@@ -28,6 +29,7 @@ from sim.sweeps.jobs import (
     planned_runs,
     record_finished,
     replicate_dir,
+    replicate_seeds,
 )
 from sim.viz.folder_figures import FIGURE_NAMES
 
@@ -168,12 +170,16 @@ def test_plots_draws_a_run_folder_once_and_again_when_forced(written_run, capsys
     assert "drew 5 figures in 1 runs" in capsys.readouterr().out
 
 
-def test_plots_leaves_the_network_out_when_the_run_made_again_differs(written_run, capsys):
-    stored = read_run(written_run)
-    ts = stored.timeseries.copy()
-    ts.loc[ts.index[-1], "culture_mean"] += 0.01  # as if the code had changed since the run
-    write_parquet_atomic(written_run / TIMESERIES, ts)
-    assert plots_main([str(written_run), "--quiet"]) == 0
+def test_plots_leaves_the_network_out_when_the_run_made_again_differs(written_run, monkeypatch, capsys):
+    import sim.viz.folder_figures as folder_figures
+
+    def changed_code(*args, **kwargs):  # as if the model had changed since the run was made
+        result = run(*args, **kwargs)
+        result.timeseries.loc[result.timeseries.index[-1], "culture_mean"] += 0.01
+        return result
+
+    monkeypatch.setattr(folder_figures, "run", changed_code)
+    assert plots_main([str(written_run), "--quiet", "--jobs", "1"]) == 0
     assert pngs(written_run) == set(FIGURE_NAMES) - {"network"}
     assert "differs from the stored one" in capsys.readouterr().err
 
@@ -196,3 +202,34 @@ def test_a_record_that_does_not_fit_the_schema_is_one_line():
     record["dynamics"]["no_such_key"] = 1
     with pytest.raises(ConfigError, match="does not fit this version's schema"):
         config_from_record(record)
+
+
+def test_figures_drawn_later_join_the_runs_record_and_drawing_again_keeps_it_whole(tmp_path):
+    """A single run records the figures it drew; drawing them again (``--force``) must not make the
+    run read as corrupt, and figures drawn into a sweep's run are checked like its tables from then on."""
+    sim(tmp_path, "hydra.run.dir=one")
+    recorded = json.loads((tmp_path / "one" / SUMMARY).read_text())["files"]
+    assert {f"{FIGURES}/{name}.png" for name in FIGURE_NAMES} <= set(recorded)
+    assert plots_main([str(tmp_path / "one"), "--quiet", "--force", "--no-network"]) == 0
+    assert run_status(tmp_path / "one")[:2] == ("complete", "")
+    folder = tmp_path / "later"
+    run_and_write(load_config([*TINY, "seed=1"]), folder, progress=False)
+    assert plots_main([str(folder), "--quiet", "--no-network"]) == 0
+    assert f"{FIGURES}/culture.png" in json.loads((folder / SUMMARY).read_text())["files"]
+    (folder / FIGURES / "culture.png").write_bytes(b"not the figure")
+    status, detail, _ = run_status(folder)
+    assert status == "corrupt" and "figures/culture.png" in detail
+
+
+def test_the_collector_gives_a_row_to_every_run_of_a_job_of_several(tmp_path):
+    sim(tmp_path, "-m", "seed=range(2)", "replications=3", "hydra.sweep.dir=sw", "hydra.launcher.n_jobs=2")
+    got = collect(tmp_path / "sw")
+    assert sorted(got.runs["seed"]) == list(range(6)) and got.problems.empty
+    assert all(run.split("/")[-1] == f"seed{seed}" for run, seed in zip(got.runs["run"], got.runs["seed"], strict=True))
+    assert got.runs["run_key"].is_unique
+    job = next((tmp_path / "sw").glob("1_*"))
+    (replicate_dir(job, 4, 3) / SUMMARY).unlink()
+    got = collect(tmp_path / "sw")
+    assert sorted(got.runs["seed"]) == [0, 1, 2, 3, 5]
+    (problem,) = got.problems.itertuples()
+    assert problem.status == "unfinished" and problem.run.endswith("seed4")

@@ -32,8 +32,8 @@ from sim.config import ConfigError, check_override, config_dir, register_configs
 def _task(cfg: DictConfig) -> float:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     from sim.results import SUMMARY, run_key
-    from sim.run import replicate_seeds, run_and_write
-    from sim.sweeps.jobs import finished_with_key, record_finished, remove_leftovers, replicate_dir
+    from sim.run import run_and_write
+    from sim.sweeps.jobs import finished_with_key, record_finished, remove_leftovers, replicate_dir, replicate_seeds
     from sim.viz.plots import run_figures
 
     hydra_cfg = HydraConfig.get()

@@ -39,8 +39,8 @@ import yaml
 from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
-from sim.results import TIMESERIES, atomic_write_text, run_status, write_parquet_atomic
-from sim.sweeps.jobs import override_key, planned_jobs
+from sim.results import SUMMARY, TIMESERIES, atomic_write_text, run_status, write_parquet_atomic
+from sim.sweeps.jobs import REPLICATE_PREFIX, override_key, planned_jobs, replicate_dir, replicate_seeds
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
@@ -125,6 +125,22 @@ def _job_record(job: Path) -> tuple[list[str] | None, str]:
         if path.name == OVERRIDES_FILE:
             overrides = [str(x) for x in loaded or []]
     return overrides, problem
+
+
+def _run_folders(job: Path) -> list[Path]:
+    """The run folders of a job: the job folder itself, or, for a job of several ``replications``
+    (``seed<s>/`` subfolders beside no ``summary.json`` of its own), the folder of each run the job's
+    config says it makes, whether or not that run has begun (read from ``.hydra/config.yaml`` only
+    for such jobs, a file of some 2 ms to load). ValueError naming the problem when that config
+    lacks its seed or replications."""
+    if (job / SUMMARY).is_file() or not any(job.glob(f"{REPLICATE_PREFIX}*/")):
+        return [job]
+    cfg = _read_yaml(job / JOB_MARKER / "config.yaml")
+    seed = cfg.get("seed") if isinstance(cfg, dict) else None
+    replications = cfg.get("replications") if isinstance(cfg, dict) else None
+    if not isinstance(seed, int) or not isinstance(replications, int) or replications < 1:
+        raise ValueError("config.yaml is corrupt: no whole seed and replications")
+    return [replicate_dir(job, s, replications) for s in replicate_seeds(seed, replications)]
 
 
 def _value(summary: dict, key: str, text: str) -> object:
@@ -230,28 +246,35 @@ def collect(sweep_dir: Path, *, timeseries: bool = False, progress: bool = False
             if not planned_sweeps & set(job.parents):
                 problems.append({"run": name, "status": "unfinished", "detail": "stopped before its run began"})
             continue
-        status, detail, summary = run_status(job)
-        if summary is None:
-            problems.append({"run": name, "status": status, "detail": _one_line(detail)})
+        try:
+            folders = _run_folders(job)
+        except ValueError as exc:
+            problems.append({"run": name, "status": "corrupt", "detail": f"{JOB_MARKER}/{exc}"})
             continue
-        if timeseries:
-            try:
-                wide = pd.read_parquet(job / TIMESERIES)
-            except (OSError, ValueError, pa.ArrowException) as exc:  # only a table no SHA-256 covers
-                problems.append({"run": name, "status": "corrupt", "detail": f"{TIMESERIES}: {_one_line(exc)}"})
+        for run_dir in folders:
+            run_name = str(run_dir.relative_to(root))
+            status, detail, summary = run_status(run_dir)
+            if summary is None:
+                problems.append({"run": run_name, "status": status, "detail": _one_line(detail)})
                 continue
-        if detail:
-            unverified.append(name)
-        row: dict[str, object] = {"run": name, "run_key": summary.get("run_key")}
-        for text in overrides[job]:
-            key = override_key(text)
-            row[key] = _value(summary, key, text)
-        row["seed"] = summary.get("seed")
-        row.update({f"final.{k}": v for k, v in summary["final"].items()})
-        row.update({f"mean.{k}": v for k, v in summary["mean"].items()})
-        rows.append(row)
-        if timeseries:
-            series.append((row, wide))
+            if timeseries:
+                try:
+                    wide = pd.read_parquet(run_dir / TIMESERIES)
+                except (OSError, ValueError, pa.ArrowException) as exc:  # only a table no SHA-256 covers
+                    problems.append({"run": run_name, "status": "corrupt", "detail": f"{TIMESERIES}: {_one_line(exc)}"})
+                    continue
+            if detail:
+                unverified.append(run_name)
+            row: dict[str, object] = {"run": run_name, "run_key": summary.get("run_key")}
+            for text in overrides[job]:
+                key = override_key(text)
+                row[key] = _value(summary, key, text)
+            row["seed"] = summary.get("seed")
+            row.update({f"final.{k}": v for k, v in summary["final"].items()})
+            row.update({f"mean.{k}": v for k, v in summary["mean"].items()})
+            rows.append(row)
+            if timeseries:
+                series.append((row, wide))
     runs = pd.DataFrame(rows)
     swept = [c for c in runs.columns if c not in ("run", "run_key", "seed") and not c.startswith(("final.", "mean."))]
     if len(runs):

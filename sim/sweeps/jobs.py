@@ -28,6 +28,19 @@ FINISHED_LOG = ".finished_runs"
 REPLICATE_PREFIX = "seed"
 
 
+def replicate_seeds(seed: int, replications: int = 1) -> list[int]:
+    """The seeds of a job's ``replications`` runs: ``seed*R, ..., seed*R + R - 1``.
+
+    Jobs of distinct seeds never share a run, ``seed=range(8) replications=8`` runs seeds 0 to 63
+    (the same runs as ``seed=range(64)``), and ``replications=1`` is the seed itself; any run can be
+    made again alone with ``seed=<its seed>``.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    first = int(seed) * int(replications)
+    return list(range(first, first + int(replications)))
+
+
 def replicate_dir(job_dir: Path, seed: int, replications: int) -> Path:
     """The folder of one run of a job: the job folder itself for a job of one run, else its
     ``seed<seed>`` subfolder (a job of ``replications`` > 1 runs several seeds, each a run folder)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.config import ConfigError, config_from_record
-from sim.results import FIGURES, read_run, save_figure
+from sim.results import FIGURES, add_figures, read_run
 from sim.run import run
 from sim.viz.plots import run_figures, standard_figures
 
@@ -38,7 +38,8 @@ def has_figures(run_dir: Path) -> bool:
 
 
 def draw_run_folder(run_dir: Path, *, force: bool = False, network: bool = True) -> Drawn:
-    """Draw the standard figures of a complete run folder into its ``figures/`` (each file atomically).
+    """Draw the standard figures of a complete run folder into its ``figures/`` and add them to its
+    summary's record of files (:func:`sim.results.add_figures`).
 
     Parameters
     ----------
@@ -76,6 +77,4 @@ def draw_run_folder(run_dir: Path, *, force: bool = False, network: bool = True)
                 note = "network figure left out: the run made again differs from the stored one (the code changed)"
     if figures is None:
         figures = standard_figures(stored.timeseries, stored.teams)
-    (run_dir / FIGURES).mkdir(exist_ok=True)
-    written = [save_figure(run_dir / FIGURES / f"{name}.png", fig) for name, fig in figures.items()]
-    return Drawn(run_dir, written=written, note=note)
+    return Drawn(run_dir, written=add_figures(run_dir, figures), note=note)
