@@ -77,3 +77,41 @@ def test_with_draws_the_naive_model_has_the_same_means():
     t = (ours.mean(axis=0) - naive.mean(axis=0)) / se
     assert (se > 0).all()  # draws on both sides
     assert np.all(np.abs(t) < 4.0), dict(zip(metrics, t.round(2), strict=True))
+
+
+def test_who_is_around_each_person_stays_current_as_people_come_and_go():
+    """Each person's ties, boss and reports, each team's members and the vacancies are lists the naive model
+    builds once and updates only when people come and go: after weeks of quits, misfits let go, hires, growth
+    and lay-offs they must still be what the seats say (Mesa's space and the org's tie weights)."""
+    cfg = load_config(
+        [
+            "org=small_team",
+            "org.reserve_share=0.2",
+            "policies=learning_culture",
+            "policies.remove_misfits=true",
+            "+events.grow={kind: growth, week: 2, duration: 4, value: 0.1}",
+            "+events.shrink={kind: growth, week: 8, duration: 4, value: -0.1}",
+        ]
+    )
+    model = naive_reference.NaiveModel(cfg, seed=2)
+    weights = ServiceCultureModel(cfg, seed=2, space=False).tie_weights
+    _run(model, 14)
+    series = model.timeseries()
+    assert series["turnover_rate"].sum() > 0 and series["headcount"].diff().max() > 0  # people came and went
+
+    def there(seat):
+        return model.space[seat].agents[0] if model.space[seat].agents else None
+
+    people = list(model.agents)
+    for person in people:
+        row = weights[[person.seat]]
+        ties = {(seat, w, there(seat)) for seat, w in zip(row.indices.tolist(), row.data.tolist(), strict=True)}
+        assert sorted((p.seat, w, p) for w, p in person.ties) == sorted(t for t in ties if t[2] is not None)
+        boss = int(model.org.manager[person.seat])
+        assert person.boss is (person if boss < 0 else model.in_seat[boss])
+        if person.is_leader:
+            below = np.flatnonzero(model.org.manager == person.seat).tolist()
+            assert person.reports == [there(seat) for seat in below if there(seat) is not None]
+    for team in model.teams:
+        assert sorted(team.members, key=id) == sorted((p for p in people if p.team is team), key=id)
+    assert model.vacant == {s for s in range(model.org.n) if model.seat_open[s] and there(s) is None}
