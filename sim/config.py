@@ -208,7 +208,7 @@ class EventConfig:
         "policy_change",
         doc="what the event does",
     )
-    week: int = param(0, 100_000, doc="week of the event's first start", unit="weeks")
+    week: int = param(1, 100_000, doc="week of the event's first start; week 1 is a run's first step", unit="weeks")
     duration: int = param(
         0, 100_000, doc="weeks a windowed event lasts each time; 0: to the end of the run", unit="weeks", default=0
     )
@@ -339,6 +339,7 @@ def check_override(override: str) -> None:
     is one line. The check stops at an untyped node (``org``, ``events``, ``leadership.styles``), which
     :func:`validate` checks once the config is composed.
     """
+    refuse_empty_merge(override)
     key, _, value = override.partition("=")
     schema: Any = Config
     parts = key.split(".")
@@ -352,6 +353,17 @@ def check_override(override: str) -> None:
     if not value.lstrip().startswith("{"):
         fields = ", ".join(spec.name for spec in dataclasses.fields(schema))
         raise ConfigError(f"{key} is a group of keys, not a value: set one of {key}.{{{fields}}}")
+
+
+def refuse_empty_merge(override: str) -> None:
+    """Refuse ``key={}`` (``ConfigError``): Hydra merges a ``{...}`` value into the node already there, so
+    an empty one changes nothing (``leadership.mix={}`` keeps the mix as it was)."""
+    key, sep, value = override.partition("=")
+    if sep and not key.startswith(("+", "~")) and value.replace(" ", "") == "{}":
+        raise ConfigError(
+            f"{key}={{}} changes nothing: a {{...}} value is merged into {key}, not put in its place; "
+            f"set or remove its keys one by one ({key}.NAME=VALUE, ~{key}.NAME)"
+        )
 
 
 def register_configs() -> None:
@@ -384,6 +396,8 @@ def load_config(overrides: list[str] | None = None) -> DictConfig:
 
     register_configs()
     overrides = list(overrides or [])
+    for override in overrides:
+        refuse_empty_merge(override)
     try:
         if GlobalHydra.instance().is_initialized():
             # Inside a running Hydra app the global search path is already ours.
@@ -521,10 +535,41 @@ def validate(cfg: DictConfig) -> None:
     if sum(lead.mix.values()) <= 0:
         raise ConfigError("leadership.mix shares sum to 0: give at least one style a positive share")
     typed_events(cfg)
+    _refuse_infeasible(cfg)
+
+
+#: The weights of what a person can deliver (``sim.mechanisms.service.capability``) that count for every
+#: seat; ``w_internal`` counts only for frontline staff whose team has a back-office provider.
+CAPABILITY_WEIGHTS = ("w_skill", "w_orientation", "w_engagement", "w_process")
+
+
+def _refuse_infeasible(cfg: DictConfig) -> None:
+    """Values each in range that cannot hold together (one line naming the keys)."""
+    service = cfg.dynamics.service
+    if not any(service[name] > 0 for name in CAPABILITY_WEIGHTS):
+        keys = ", ".join(f"dynamics.service.{name}" for name in CAPABILITY_WEIGHTS)
+        raise ConfigError(
+            f"{keys} are all 0: nobody without internal service could deliver any quality "
+            "(w_internal counts only for frontline staff with a back-office provider): give one a positive weight"
+        )
+    org = cfg.org
+    if org.source == "generated" and org.vacancy_share + org.reserve_share > 1:
+        raise ConfigError(
+            f"org.vacancy_share={org.vacancy_share} and org.reserve_share={org.reserve_share} add up to more "
+            "than every staff seat: both are shares of the same seats, so their sum must be at most 1"
+        )
 
 
 TARGET_KINDS = ("all", "frontline", "backoffice", "leaders", "staff")
 TARGET_PREFIXES = ("level:", "team:", "department:")
+#: Event kinds that act in their start weeks only; the others hold for ``duration`` weeks each time.
+INSTANT_KINDS = ("training_wave", "leadership_change")
+#: Event kinds that act on the leaders among their target: their style, their recognition rate.
+LEADER_KINDS = ("leadership_change", "recognition_programme")
+#: Event kinds that act on the whole organisation, whatever their target.
+ORG_WIDE_KINDS = ("shock", "hiring_freeze", "growth", "policy_change")
+#: An event's fields that only some kinds read (and their defaults mean "not given").
+READ_BY = {"style": ("leadership_change",), "policy": ("policy_change",), "value": ("growth", "policy_change")}
 
 
 def _validate_event(key: str, event: DictConfig, styles: list[str]) -> None:
@@ -536,6 +581,7 @@ def _validate_event(key: str, event: DictConfig, styles: list[str]) -> None:
             f"{key}.target={target!r} is not allowed: use one of {', '.join(TARGET_KINDS)} "
             "or level:N, team:N, department:N"
         )
+    _refuse_no_effect(key, event)
     if event.kind == "leadership_change" and event.style not in styles:
         raise ConfigError(f"{key}.style={event.style!r} names no style: choose from {', '.join(styles)}")
     if event.kind == "policy_change":
@@ -546,6 +592,24 @@ def _validate_event(key: str, event: DictConfig, styles: list[str]) -> None:
         lo, hi = PoliciesConfig.__dataclass_fields__[event.policy].metadata["range"]
         if not lo <= event.value <= hi:
             raise ConfigError(f"{key}.value={event.value} is out of range for {event.policy}: allowed [{lo}, {hi}]")
+
+
+def _refuse_no_effect(key: str, event: DictConfig) -> None:
+    """Refuse a field of ``event`` that its kind would ignore: the run would not do what it says."""
+    kind = event.kind
+    if kind in ORG_WIDE_KINDS and event.target != "all":
+        raise ConfigError(f"{key}.target={event.target} does nothing: a {kind} acts on the whole organisation")
+    if kind in LEADER_KINDS and event.target == "staff":
+        raise ConfigError(f"{key}.target=staff reaches no leader: a {kind} acts on the leaders of its target")
+    if kind in INSTANT_KINDS and event.duration:
+        raise ConfigError(f"{key}.duration={event.duration} does nothing: a {kind} acts in its start weeks only")
+    if event.repeats > 1 and not event.every:
+        raise ConfigError(
+            f"{key}.repeats={event.repeats} does nothing with {key}.every=0: set every to the weeks between starts"
+        )
+    for name, kinds in READ_BY.items():
+        if kind not in kinds and event[name] != EventConfig.__dataclass_fields__[name].default:
+            raise ConfigError(f"{key}.{name}={event[name]!r} does nothing: only {' and '.join(kinds)} read it")
 
 
 def checked_value(schema: type, name: str, value: Any, prefix: str) -> float | int | bool:

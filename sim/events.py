@@ -10,14 +10,17 @@ leadership_change) act on their start weeks. Steady vs on-off programmes of equa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
 from omegaconf import DictConfig
 
+from sim.config import INSTANT_KINDS, LEADER_KINDS, ORG_WIDE_KINDS, ConfigError
 from sim.org import Org
 
-INSTANT = {"training_wave", "leadership_change"}
+INSTANT = set(INSTANT_KINDS)
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,22 +60,54 @@ class _Scheduled:
 
 
 class Timeline:
-    """The events of a run, resolved against an org once; :meth:`week` is O(events + seats)."""
+    """The events of a run, resolved against an org once; :meth:`week` is O(events + seats).
 
-    def __init__(self, events_cfg: dict, org: Org) -> None:
+    ``horizon`` is the run's last week (``steps``): an event that starts after it is reported in one
+    warning line, not refused, since shortening a scenario's run (a quick try, a sweep over ``steps``)
+    is a reason to leave its later events out.
+    """
+
+    def __init__(self, events_cfg: dict, org: Org, horizon: int | None = None) -> None:
         self.org = org
         self.events: list[_Scheduled] = []
         for name, ev in events_cfg.items():
             self.add(name, ev)
+            if horizon is not None and ev.week > horizon:
+                logger.warning(
+                    "events.%s.week=%d is after the run's last week (steps=%d): the %s never happens",
+                    name,
+                    ev.week,
+                    horizon,
+                    ev.kind,
+                )
+
+    def _reach(self, name: str, ev: DictConfig) -> np.ndarray:
+        """The seats ``ev`` targets; refuses (``ConfigError``) a team, level or department the org does not
+        have, and warns when the target exists but reaches nobody the event's kind acts on."""
+        org, target, kind = self.org, ev.target, ev.kind
+        unit, _, number = target.partition(":")
+        if number:
+            count = {"team": org.n_teams, "level": org.depth, "department": int(org.department.max()) + 1}[unit]
+            if int(number) >= count:
+                have = f"{unit}s 0 to {count - 1}" if count else f"no {unit}s"
+                raise ConfigError(f"events.{name}.target={target} names no {unit} of this org: it has {have}")
+        mask = org.select(target)
+        acted_on = mask & org.is_leader if kind in LEADER_KINDS else mask
+        # a kind of group empty in this org (frontline teams, say) warns: a scenario is meant for many orgs
+        if kind not in ORG_WIDE_KINDS and not acted_on.any():
+            who = "no leader" if kind in LEADER_KINDS else "nobody"
+            logger.warning("events.%s.target=%s reaches %s in this org: the %s does nothing", name, target, who, kind)
+        return mask
 
     def add(self, name: str, ev: DictConfig, seats: np.ndarray | None = None) -> None:
         """Schedule one more typed event (``sim.config.typed_events``), e.g. an intervention decided mid-run.
 
         ``seats`` (bool per seat) narrows the event's target to those seats: the dashboard's "replace
         Manager A" is a leadership change aimed at the leaders who lead like Manager A, which no target
-        name can express.
+        name can express. A target naming a team, level or department the org does not have is refused
+        (``ConfigError``).
         """
-        mask = self.org.select(ev.target)
+        mask = self._reach(name, ev)
         if seats is not None:
             mask = mask & seats
         self.events.append(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.numerics import group_mean, group_means, group_std, nan_to, weighted_mean
+from sim.config import ConfigError
+from sim.numerics import group_mean, group_means, group_std, weighted_mean
 
 if TYPE_CHECKING:
     from sim.org import Org
@@ -56,6 +58,23 @@ TEAM_METRICS = (
 )
 
 
+#: Team metrics that are means over the team's members in post: NaN for a team with nobody in post.
+MEMBER_MEANS = ("culture_mean", "culture_spread", "engagement", "trust", "psych_safety", "skill", "cynicism")
+
+
+NO_NUMBER = "the config's values, each in its range, combine into no number (or the model's state was set to NaN)"
+
+
+class MetricNaNError(ConfigError):
+    """A metric of a group that has members is NaN: the run's numbers have stopped being numbers.
+
+    Every value passed its range check, so the config is infeasible in combination (or the model's state
+    was set to NaN from outside); the run stops at the first such week rather than write NaN for the
+    rest of it. A metric of an empty group (a team with nobody in post, a back-office team's customer
+    satisfaction) is NaN by definition and does not stop anything.
+    """
+
+
 def _mean(values: np.ndarray, mask: np.ndarray) -> float:
     # sum / count is what ndarray.mean computes (same pairwise sum), without its Python layers
     chosen = values[mask]
@@ -67,6 +86,7 @@ def model_metrics(
     org: Org,
     team_state: TeamState,
     quality: np.ndarray,
+    served: np.ndarray,
     *,
     is_root: np.ndarray,
     satisfaction: float,
@@ -85,7 +105,8 @@ def model_metrics(
 ) -> dict[str, float]:
     """This week's model-level metrics. Counts are sums over people; rates are shares in [0, 1].
 
-    ``quality`` is this week's delivered quality per seat (NaN where nobody served), ``is_root`` marks
+    ``quality`` is this week's delivered quality per seat, ``served`` the seats that were filled when it
+    was delivered (``quality`` is NaN elsewhere), ``is_root`` marks
     the top seat (nobody's report, so left out of trust), ``satisfaction`` is
     :func:`customer_satisfaction`, ``price`` the revenue per customer and ``onboarding_weeks`` the
     tenure below which a person counts as a newcomer. ``per_team`` is this week's
@@ -93,7 +114,6 @@ def model_metrics(
     """
     p, o, t = people, org, team_state
     f = p.filled
-    served = np.isfinite(quality)  # people in the seat when service was delivered this week
     frontline = o.frontline & served
     backoffice = o.backoffice & served
     customers = float(t.customers.sum())
@@ -146,12 +166,12 @@ def newcomer_gap(people: People, team: np.ndarray, team_culture: np.ndarray, onb
 
 
 def team_columns(
-    people: People, org: Org, team_state: TeamState, styles: Styles, quality: np.ndarray
+    people: People, org: Org, team_state: TeamState, styles: Styles, quality: np.ndarray, served: np.ndarray
 ) -> dict[str, np.ndarray]:
     """This week's metrics per team (each of TEAM_METRICS, one value per team), over each team's members.
 
-    ``quality`` is this week's delivered quality per seat (NaN where nobody served); ``styles`` gives
-    each team leader's style.
+    ``quality`` is this week's delivered quality per seat and ``served`` the seats filled when it was
+    delivered (``quality`` is NaN elsewhere); ``styles`` gives each team leader's style.
     """
     p, o, t = people, org, team_state
     nt = o.n_teams
@@ -162,10 +182,9 @@ def team_columns(
     person = (p.orientation, p.engagement, p.trust, p.safety, p.skill, p.cynicism)
     columns = dict(zip(names, group_means(person, o.team, f, nt, total=members), strict=True))
     columns["culture_spread"] = group_std(p.orientation, o.team, f, nt, mean=columns["culture_mean"], total=members)
-    # the staff who served this week: a seat filled after service was delivered has no quality yet
-    served = staff * np.isfinite(quality)
+    # the staff in post who served this week: a seat filled after service was delivered has no quality yet
     columns |= {
-        "service_quality": group_mean(nan_to(quality, 0.0), o.team, served, nt),
+        "service_quality": group_mean(np.where(served, quality, 0.0), o.team, staff * served, nt),
         "customer_satisfaction": t.satisfaction,
         "customers": np.where(o.frontline_team, t.customers, 0.0),
         "headcount": members,
@@ -174,3 +193,110 @@ def team_columns(
         "style_id": styles.style_id[o.team_leader].astype(float),
     }
     return columns
+
+
+#: What each model metric of a group averages over (the metrics not named are counts or sums over the
+#: organisation, with no empty case): NaN is its honest value only in a week its group is empty.
+MODEL_GROUPS = {
+    **dict.fromkeys(
+        ("culture_mean", "culture_spread", "engagement", "psych_safety", "skill", "cynicism", "service_standard"),
+        "people in post",
+    ),
+    "trust": "people in post below the top",
+    "service_quality": "frontline staff who served",
+    "internal_service_quality": "back-office staff who served",
+    "customer_satisfaction": "frontline teams",
+    "customer_retention": "customers at the week's start",
+    "newcomer_gap": "people in onboarding",
+}
+#: The same for the team metrics, per team.
+TEAM_GROUPS = {
+    **dict.fromkeys(MEMBER_MEANS, "people in post"),
+    "service_quality": "staff who served",
+    "customer_satisfaction": "frontline team",
+}
+
+
+def model_metric_groups(
+    people: People,
+    org: Org,
+    served: np.ndarray,
+    *,
+    is_root: np.ndarray,
+    customers_before: float,
+    onboarding_weeks: float,
+) -> dict[str, float]:
+    """The size of the group each metric of ``MODEL_GROUPS`` is taken over this week; arguments as for
+    :func:`model_metrics`."""
+    p, o, f = people, org, people.filled
+    in_post = float(np.count_nonzero(f))
+    sizes = {
+        "trust": float(np.count_nonzero(f & ~is_root)),
+        "service_quality": float(np.count_nonzero(o.frontline & served)),
+        "internal_service_quality": float(np.count_nonzero(o.backoffice & served)),
+        "customer_satisfaction": float(np.count_nonzero(o.frontline_team)),
+        "customer_retention": customers_before,
+        "newcomer_gap": float(np.count_nonzero(f & (p.tenure < onboarding_weeks))),
+    }
+    return {name: sizes.get(name, in_post) for name in MODEL_GROUPS}
+
+
+def team_metric_group(name: str, people: People, org: Org, members: np.ndarray, served: np.ndarray) -> np.ndarray:
+    """The size of the group the team metric ``name`` is taken over in each team this week (``members``:
+    people in post per team; ``served`` as for :func:`team_columns`); 1 for a metric with no empty case."""
+    if name in MEMBER_MEANS:
+        return members
+    if name == "service_quality":  # staff still in post who served
+        return np.bincount(org.team, weights=served & people.filled & ~org.is_leader, minlength=org.n_teams)
+    if name == "customer_satisfaction":
+        return org.frontline_team.astype(np.float64)
+    return np.ones(org.n_teams)
+
+
+def team_nan_by_structure(org: Org) -> np.ndarray:
+    """Where a team metric is NaN in every week because of the org's structure (a row per team, a column
+    per ``TEAM_METRICS``): the customer satisfaction of a back-office team and the service quality of a
+    team of leaders only. Computed once per org, so that a week's check need not look at the groups."""
+    always = np.zeros((org.n_teams, len(TEAM_METRICS)), dtype=bool)
+    always[:, TEAM_METRICS.index("customer_satisfaction")] = ~org.frontline_team
+    staff_seats = np.bincount(org.team, weights=~org.is_leader, minlength=org.n_teams)
+    always[:, TEAM_METRICS.index("service_quality")] = staff_seats == 0
+    return always
+
+
+def refuse_nan(
+    week: int,
+    flows: dict[str, float],
+    per_team: np.ndarray,
+    structural: np.ndarray,
+    groups: Callable[[], dict[str, float]],
+    team_group: Callable[[str], np.ndarray],
+) -> None:
+    """Raise :class:`MetricNaNError` for the first metric of ``week`` that is NaN over a group with members.
+
+    ``flows`` are the week's model metrics, ``per_team`` its team metrics (a row per team, a column per
+    ``TEAM_METRICS``) and ``structural`` where a team metric is NaN by the org's structure
+    (:func:`team_nan_by_structure`). The groups are counted only for a NaN found elsewhere: ``groups()``
+    gives the model metrics' group sizes (:func:`model_metric_groups`), ``team_group(metric)`` each team's
+    for a team metric (:func:`team_metric_group`). A week without such a NaN costs one ``np.isnan`` over
+    each table.
+    """
+    values = np.fromiter(flows.values(), dtype=np.float64, count=len(flows))
+    if np.isnan(values).any():
+        sizes = groups()
+        for name, value in zip(flows, values, strict=True):
+            size = sizes.get(name, 1.0)
+            if np.isnan(value) and size > 0:
+                over = f" over {size:g} {MODEL_GROUPS[name]}" if name in MODEL_GROUPS else ""
+                raise MetricNaNError(f"{name} is NaN in week {week}{over}: {NO_NUMBER}")
+    nan = np.isnan(per_team) & ~structural
+    if not nan.any():
+        return
+    for column in np.flatnonzero(nan.any(axis=0)):
+        name = TEAM_METRICS[column]
+        size = team_group(name)
+        bad = np.flatnonzero(nan[:, column] & (size > 0))
+        if bad.size:
+            team = int(bad[0])
+            over = f" over {size[team]:g} {TEAM_GROUPS[name]}" if name in TEAM_GROUPS else ""
+            raise MetricNaNError(f"{name} of team {team} is NaN in week {week}{over}: {NO_NUMBER}")

@@ -6,6 +6,7 @@ vectorised function from ``sim.mechanisms`` applied to every person at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 
@@ -49,10 +50,21 @@ from sim.mechanisms import (
     training,
     turnover,
 )
-from sim.metrics import MODEL_METRICS, TEAM_METRICS, customer_satisfaction, model_metrics, team_columns
+from sim.metrics import (
+    MODEL_METRICS,
+    TEAM_METRICS,
+    customer_satisfaction,
+    model_metric_groups,
+    model_metrics,
+    refuse_nan,
+    team_columns,
+    team_metric_group,
+    team_nan_by_structure,
+)
 from sim.numerics import group_mean, group_sum, nan_to, unit
 from sim.org import Org
 from sim.org.files import org_from_config
+from sim.org.footprint import require_memory
 from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
 
 # Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
@@ -109,7 +121,9 @@ class ServiceCultureModel(Model):
         self.leadership = OmegaConf.to_object(cfg.leadership)
         self.policies = {k: float(v) for k, v in cfg.policies.items() if k != "name"}
         if org is None:
-            org, surveyed = org_from_config(cfg.org, np.random.default_rng(self.rng.integers(2**63)))
+            # refused before it is built when its run would not fit in memory
+            fits = functools.partial(require_memory, steps=int(cfg.steps), space=space)
+            org, surveyed = org_from_config(cfg.org, np.random.default_rng(self.rng.integers(2**63)), fits)
             initial_state = surveyed if initial_state is None else initial_state
         self.org = org
         o = self.org
@@ -127,7 +141,7 @@ class ServiceCultureModel(Model):
         self.styles = Styles.empty(o.n, self.style_names + ("executive",))
         self.own_styles = Styles.empty(o.n, self.styles.names)  # each leader's personal style (role modelling)
         self.teams = self._initial_teams()
-        self.timeline = Timeline(typed_events(cfg), o)
+        self.timeline = Timeline(typed_events(cfg), o, horizon=int(cfg.steps))
         self.space = (
             Network(o.graph(), layout=dict(enumerate(map(tuple, o.positions))), random=self.random) if space else None
         )
@@ -139,6 +153,8 @@ class ServiceCultureModel(Model):
         self._last_recognition_rate = self._recognition_rate(self.week)
         self.flows: dict[str, float] = {}
         self.quality = np.full(o.n, np.nan)
+        self.served = np.zeros(o.n, dtype=bool)
+        self._team_nan_ok = team_nan_by_structure(o)
         self.datacollector = DataCollector(
             model_reporters={name: (lambda m, name=name: m.flows[name]) for name in MODEL_METRICS}
         )
@@ -536,7 +552,8 @@ class ServiceCultureModel(Model):
         )
         noise = self.draw_rng.normal(0.0, cfg.noise, o.n) if self.draw_rng is not None else 0.0
         q = service.deliver(cap, pressure, t.standard[o.team], hidden, noise, cfg)
-        self.quality = np.where(p.filled, q, np.nan)
+        self.served = p.filled.copy()  # who was in post when service was delivered (hires come later)
+        self.quality = np.where(self.served, q, np.nan)
         p.performance = np.where(p.filled, q, p.performance)
         return group_mean(q, o.team, (p.filled & self.staff).astype(float), o.n_teams)
 
@@ -657,13 +674,14 @@ class ServiceCultureModel(Model):
 
     # ---------------------------------------------------------------- records
     def _record(self, **flows) -> None:
-        p, o = self.people, self.org
-        per_team = team_columns(p, o, self.teams, self.styles, self.quality)
-        self.flows = model_metrics(
+        p, o, served = self.people, self.org, self.served
+        per_team = team_columns(p, o, self.teams, self.styles, self.quality, served)
+        metrics = model_metrics(
             p,
             o,
             self.teams,
             self.quality,
+            served,
             is_root=self.is_root,
             satisfaction=self.customer_satisfaction(),
             price=self.customer_cfg.price,
@@ -671,8 +689,26 @@ class ServiceCultureModel(Model):
             per_team=per_team,
             **flows,
         )
+        row = np.column_stack([per_team[name] for name in TEAM_METRICS])
+        # a NaN over a group with members stops the run before the week is recorded
+        refuse_nan(
+            self.steps,
+            metrics,
+            row,
+            self._team_nan_ok,
+            lambda: model_metric_groups(
+                p,
+                o,
+                served,
+                is_root=self.is_root,
+                customers_before=flows["customers_before"],
+                onboarding_weeks=self.dyn.onboarding.weeks,
+            ),
+            lambda name: team_metric_group(name, p, o, per_team["headcount"], served),
+        )
+        self.flows = metrics
         self.datacollector.collect(self)
-        self._team_rows.append(np.column_stack([per_team[name] for name in TEAM_METRICS]))
+        self._team_rows.append(row)
 
     def timeseries(self) -> pd.DataFrame:
         """One row per step: ``step`` and every model-level metric of docs/outputs.md."""

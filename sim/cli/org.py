@@ -12,6 +12,7 @@ exactly when ``python -m sim org=from_file org.path=FILE`` would. Exit status: 0
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from omegaconf import OmegaConf
 from sim.config import ConfigError, config_dir, typed_org
 from sim.org.check import describe
 from sim.org.files import ImportedOrg, import_org
+from sim.org.footprint import require_memory
 from sim.results import save_figure
 from sim.viz.plots import network_figure
 
@@ -84,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.virtual_root:
         cfg.virtual_root = True
     try:
-        imported = import_org(OmegaConf.to_object(typed_org(cfg)), np.random.default_rng(args.seed))
+        # the picture draws the org's networkx graph, as big as the dashboard's Network space
+        fits = functools.partial(require_memory, steps=0, space=not args.no_picture)
+        imported = import_org(OmegaConf.to_object(typed_org(cfg)), np.random.default_rng(args.seed), fits)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ the import formats, e.g. as a template.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import scipy.sparse as sp
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, FileOrgConfig, typed_org
+from sim.org.footprint import OrgSize, generated_size, reports_size
 from sim.org.generate import build_org, cross_team_pairs, internal_service_links, within_group_pairs
 from sim.org.readers import (
     READERS,
@@ -52,6 +54,10 @@ from sim.org.readers import (
 from sim.org.structure import CycleError, Org, assemble, departments_from_managers, levels_from_managers
 
 __all__ = ["ImportedOrg", "OrgFileError", "import_org", "org_from_config", "org_table", "read_org", "write_org"]
+
+#: Called with an org's size and the keys that name it before the org is built; raises to refuse it
+#: (``sim.org.footprint.require_memory``).
+SizeCheck = Callable[[OrgSize, str], None]
 
 
 @dataclass
@@ -170,7 +176,7 @@ def _team_kinds(
     return team_front, notes
 
 
-def import_org(cfg: FileOrgConfig, rng: np.random.Generator) -> ImportedOrg:
+def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | None = None) -> ImportedOrg:
     """Read, check and build an organisation from the files ``cfg`` names.
 
     Parameters
@@ -180,6 +186,9 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator) -> ImportedOrg:
     rng
         The org's own generator: it draws the generated peer and cross ties and the internal-service
         links, so the same files and seed give the same org.
+    fits
+        Called with the org's size once the files are read and checked, before anything is built;
+        raises to refuse the org (e.g. ``sim.org.footprint.require_memory``).
 
     Raises
     ------
@@ -218,6 +227,10 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator) -> ImportedOrg:
         ties.append(read_pairs(cfg.ties, cfg.encoding, cfg.max_file_mb))
     tie_pairs = [tie_seats(t, pd.Index(ids), chart.path) for t in ties]
     survey, survey_notes = read_survey(cfg, pd.Index(ids)) if cfg.survey else ({}, [])
+    if fits is not None:
+        given = sum(len(pairs) for pairs in tie_pairs) if tie_pairs else None
+        size = reports_size(manager, given, float(cfg.peer_tie_prob), float(cfg.cross_ties_per_person))
+        fits(size, f"org.path={cfg.path}")
 
     # every check has passed: build
     level = levels_from_managers(manager)
@@ -260,16 +273,22 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator) -> ImportedOrg:
 
 
 # ------------------------------------------------------------------ dispatch
-def org_from_config(cfg_org: DictConfig, rng: np.random.Generator) -> tuple[Org, dict[str, np.ndarray]]:
+def org_from_config(
+    cfg_org: DictConfig, rng: np.random.Generator, fits: SizeCheck | None = None
+) -> tuple[Org, dict[str, np.ndarray]]:
     """The run's organisation from its ``org`` config node: generated or imported (``org.source``).
 
     Returns ``(org, initial_state)``; ``initial_state`` is the surveyed state of an imported org
-    (see :class:`ImportedOrg`), empty otherwise. Raises ``ConfigError`` (``OrgFileError`` for a file).
+    (see :class:`ImportedOrg`), empty otherwise. ``fits`` is called with the org's size before it is
+    built (see :func:`import_org`). Raises ``ConfigError`` (``OrgFileError`` for a file).
     """
     typed = typed_org(cfg_org)
     if typed.source == "generated":
+        if fits is not None:
+            keys = ("departments", "teams_per_department", "team_size")
+            fits(generated_size(typed), ", ".join(f"org.{key}={typed[key]}" for key in keys))
         return build_org(typed, rng), {}
-    imported = import_org(OmegaConf.to_object(typed), rng)
+    imported = import_org(OmegaConf.to_object(typed), rng, fits)
     return imported.org, imported.initial_state
 
 

@@ -62,6 +62,11 @@ EDGE_HEADERS = {("id", "manager_id"), ("source", "target"), ("employee", "manage
 REPORTS_KINDS = ("", "reports_to", "reportsto", "reports-to", "hierarchy", "manager")
 VIRTUAL_ROOT = "(virtual executive)"
 SHOWN = 5  # ids named in one message before "and N more"
+# Columns a table may have. A chart, roles file or survey needs a handful and an HR system's full
+# export a few hundred; pandas' parsing and the per-column cleaning cost grows with the columns
+# (a 5 MB header of 700,000 columns kept a check busy for minutes), so a wider header is refused
+# from its first line, before the table is parsed.
+MAX_COLUMNS = 1_000
 
 
 class OrgFileError(ConfigError):
@@ -145,10 +150,17 @@ def _table(path: str, text: str) -> pd.DataFrame:
     """Parse text with a header line as a table of strings; blank rows stay, so row i is line i + 2.
 
     The delimiter is the one of ``,``, ``;`` and tab the header uses most (spreadsheets in many
-    locales export ``;``).
+    locales export ``;``). A header of more than ``MAX_COLUMNS`` columns is refused before parsing.
     """
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    end = text.find("\n")
+    header = (text if end < 0 else text[:end]).lstrip("\ufeff")
     sep = max((",", ";", "\t"), key=header.count)
+    columns = header.count(sep) + 1
+    if columns > MAX_COLUMNS:
+        raise OrgFileError(
+            f"{path} line 1: the header has {columns:,} columns, over the limit of {MAX_COLUMNS:,}: "
+            "is this the right file? (a chart needs id and manager_id, and a few more at most)"
+        )
     try:
         return pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False, engine="c"
