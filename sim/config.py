@@ -543,6 +543,10 @@ def validate(cfg: DictConfig) -> None:
 CAPABILITY_WEIGHTS = ("w_skill", "w_orientation", "w_engagement", "w_process")
 
 
+def _field_range(schema: type, name: str) -> tuple[float, float]:
+    return next(spec.metadata["range"] for spec in dataclasses.fields(schema) if spec.name == name)
+
+
 def _refuse_infeasible(cfg: DictConfig) -> None:
     """Values each in range that cannot hold together (one line naming the keys)."""
     service = cfg.dynamics.service
@@ -551,6 +555,12 @@ def _refuse_infeasible(cfg: DictConfig) -> None:
         raise ConfigError(
             f"{keys} are all 0: nobody without internal service could deliver any quality "
             "(w_internal counts only for frontline staff with a back-office provider): give one a positive weight"
+        )
+    seed_hi = _field_range(Config, "seed")[1]
+    if cfg.seed * cfg.replications + cfg.replications - 1 > seed_hi:
+        raise ConfigError(
+            f"seed={cfg.seed} with replications={cfg.replications} runs seeds up to "
+            f"{cfg.seed * cfg.replications + cfg.replications - 1}, past the largest seed {seed_hi}: use a smaller seed"
         )
     org = cfg.org
     if org.source == "generated" and org.vacancy_share + org.reserve_share > 1:

@@ -73,6 +73,9 @@ def test_replicate_seeds_never_overlap_between_jobs_and_one_replication_is_the_s
     assert sorted(s for job in jobs for s in job) == list(range(64))
     with pytest.raises(ValueError, match="at least 1"):
         replicate_seeds(0, 0)
+    with pytest.raises(ConfigError, match="past the largest seed"):
+        load_config([f"seed={2**62}", "replications=2"])
+    load_config([f"seed={2**62 - 1}", "replications=2"])  # seeds up to 2**63 - 1: the largest allowed
 
 
 def test_replications_make_each_seed_the_run_a_job_of_one_run_makes(tmp_path):
