@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
 import os
 import sys
 import threading
@@ -84,10 +85,26 @@ def _task(cfg: DictConfig) -> float:
 def _watch_launcher() -> None:
     """In a worker process the launcher started itself (joblib's; not Ray's or Slurm's), end the process
     within a second of the launcher's death: a launcher killed with ``kill -9`` tells its workers nothing,
-    and an idle loky worker (about 210 MB) can then live on for good, its idle timeout never firing."""
-    launcher = os.environ.get(LAUNCHER_PID)
-    if launcher and launcher.isdigit() and int(launcher) == os.getppid():
+    and an idle loky worker (about 210 MB) can then live on for good, its idle timeout never firing. A
+    joblib worker whose launcher died before its first job got here ends at once."""
+    launcher = os.environ.get(LAUNCHER_PID, "")
+    if not launcher.isdigit() or int(launcher) == os.getpid():
+        return
+    if int(launcher) == os.getppid():
         _exit_with(int(launcher))
+    elif multiprocessing.current_process().name.startswith("LokyProcess") and not _alive(int(launcher)):
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        pass
+    return True
 
 
 @functools.cache  # one watcher a process, started by the first job it runs
