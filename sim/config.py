@@ -10,6 +10,7 @@ struct mode and ranges by :func:`validate`.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import typing
@@ -39,7 +40,7 @@ from sim.mechanisms.service import ServiceParams
 from sim.mechanisms.service_standards import ServiceStandardsParams
 from sim.mechanisms.training import TrainingParams
 from sim.mechanisms.turnover import TurnoverParams
-from sim.params import UNIT, choice, flag, param
+from sim.params import UNIT, choice, described, flag, param
 
 
 class ConfigError(ValueError):
@@ -50,7 +51,7 @@ class ConfigError(ValueError):
 class OrgConfig:
     """Shape of a generated organisation (``sim.org.build_org``); ``org.source=generated``."""
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/org/)")
     source: str = choice("generated", doc="where the org comes from: generated from this shape")
     departments: int = param(1, 10_000, doc="number of departments under the executive", unit="count")
     teams_per_department: int = param(1, 10_000, doc="number of teams in each department", unit="count")
@@ -73,19 +74,19 @@ class FileOrgConfig:
     an optional file out.
     """
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/org/)")
     source: str = choice("file", doc="where the org comes from: the client's own files")
-    path: str = MISSING  # the org chart: CSV reports-to list, GraphML, or an edge list
+    path: str = described("the org chart: a CSV reports-to list, GraphML, or an edge list")
     format: str = choice(
         "auto", "csv", "graphml", "edgelist", doc="format of the org chart file; auto: from the file's extension"
     )
-    roles: str | None = MISSING  # id,role[,team][,frontline][,vacant]: where an edge list keeps its roles
-    ties: str | None = MISSING  # peer/advice ties, two ids a line; without it peers are generated inside teams
-    survey: str | None = MISSING  # id,engagement,trust,orientation: the measured initial state
+    roles: str | None = described("id,role[,team][,frontline][,vacant]: where an edge list keeps its roles")
+    ties: str | None = described("peer/advice ties, two ids a line; null: peers are generated inside teams")
+    survey: str | None = described("id,engagement,trust,orientation: the measured initial state")
     survey_scale: str = choice(
         "auto", "1-5", "0-100", "0-1", doc="scale of the survey's answers; auto: per column, from its values"
     )
-    encoding: str = MISSING  # of every file, e.g. utf-8 (a byte-order mark is allowed) or cp1252
+    encoding: str = described("of every file, e.g. utf-8 (a byte-order mark is allowed) or cp1252")
     edge_direction: str = choice(
         "report_to_manager", "manager_to_report", doc="direction of reports-to edges (GraphML, edge list)"
     )
@@ -129,10 +130,10 @@ class StyleConfig:
 class LeadershipConfig:
     """Who leads how: the executive's style and the mix of styles of all other leaders."""
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/leadership/)")
     executive: StyleConfig = MISSING
     styles: dict[str, StyleConfig] = MISSING
-    mix: dict[str, float] = MISSING  # share of non-executive leaders per style name
+    mix: dict[str, float] = described("share of the leaders other than the executive with each style in styles")
     spread: float = param(
         0, 0.5, doc="sd of each leader's deviation from their style (message consistency, C11)", unit="sd"
     )
@@ -142,7 +143,7 @@ class LeadershipConfig:
 class PoliciesConfig:
     """Organisation-wide policies (the levers that are not a leader's personal style)."""
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/policies/)")
     standards_in_appraisal: float = param(
         *UNIT, doc="service standards written into reviews and pay (C12)", unit="level"
     )
@@ -171,7 +172,7 @@ NUMERIC_POLICIES = tuple(spec.name for spec in dataclasses.fields(PoliciesConfig
 class CustomersConfig:
     """The customer population served by each frontline team."""
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/customers/)")
     per_frontline_seat: float = param(
         0, 1e6, doc="customers per frontline seat at the start", unit="customers per seat"
     )
@@ -214,7 +215,9 @@ class EventConfig:
     )
     every: int = param(0, 100_000, doc="repeat period; 0: once", unit="weeks", default=0)
     repeats: int = param(1, 100_000, doc="starts in all, when every > 0", unit="count", default=1)
-    target: str = "all"  # all | frontline | backoffice | leaders | staff | level:N | team:N | department:N
+    target: str = described(
+        "who it reaches: all, frontline, backoffice, leaders, staff, level:N, team:N or department:N", default="all"
+    )
     intensity: float = param(
         0.0,
         10.0,
@@ -222,8 +225,8 @@ class EventConfig:
         unit="factor",
         default=0.5,
     )
-    style: str = ""  # leadership_change: style name from leadership.styles
-    policy: str = ""  # policy_change: key in policies
+    style: str = described("leadership_change: the style leaders change to, a name in leadership.styles", default="")
+    policy: str = described("policy_change: the policy it sets, a numeric key of policies", default="")
     value: float = param(
         -1.0,
         1.0,
@@ -237,23 +240,23 @@ class EventConfig:
 class MechanismSwitches:
     """Every mechanism can be switched off, e.g. to test one mechanism in isolation."""
 
-    leadership: bool = MISSING
-    influence: bool = MISSING
-    habits: bool = MISSING
-    negative_talk: bool = MISSING
-    recognition: bool = MISSING
-    mistakes: bool = MISSING
-    training: bool = MISSING
-    ideas: bool = MISSING
-    engagement: bool = MISSING
-    service_standards: bool = MISSING
-    customers: bool = MISSING
-    feedback: bool = MISSING
-    turnover: bool = MISSING
-    hiring: bool = MISSING
-    onboarding: bool = MISSING
-    growth: bool = MISSING
-    stochastic: bool = MISSING  # False: expected values instead of random draws where a mechanism allows
+    leadership: bool = flag("leaders' style signals shape trust and orientation (C1, C2, C6, C8, C9)")
+    influence: bool = flag("people's orientations pull toward their leader's, peers' and reports' (C11, C15)")
+    habits: bool = flag("the orientation people are anchored to follows what they practise (C15)")
+    negative_talk: bool = flag("cynicism about customers spreads, with a negativity bias (C14)")
+    recognition: bool = flag("leaders recognise good service, in private or public (C12)")
+    mistakes: bool = flag("how leaders react to mistakes builds or breaks psychological safety (C5)")
+    training: bool = flag("training builds knowledge, practice turns it into skill (C4, C14)")
+    ideas: bool = flag("frontline ideas, supported by leaders, lift team processes (C4, C6)")
+    engagement: bool = flag("treatment by the leader and customers' mood move engagement (C6, C7)")
+    service_standards: bool = flag("service standards drift toward recent performance unless anchored (C15)")
+    customers: bool = flag("customers' satisfaction, loyalty, churn and acquisition follow service (C7)")
+    feedback: bool = flag("customer feedback shared back builds customer focus (C10)")
+    turnover: bool = flag("people quit, and persistent misfits are parted with (C12)")
+    hiring: bool = flag("open seats are filled from the labour market (C13)")
+    onboarding: bool = flag("new hires are socialised into their team's norm (C13)")
+    growth: bool = flag("seats are opened and closed over time by growth events")
+    stochastic: bool = flag("random draws; false: expected values where a mechanism allows")
 
 
 @dataclass
@@ -261,7 +264,7 @@ class DynamicsConfig:
     """Rates and weights of the mechanisms (per week), one node per mechanism, each defined beside its
     mechanism in ``sim/mechanisms/`` with the formula it enters (``dynamics.influence.anchor``...)."""
 
-    name: str = MISSING
+    name: str = described("the option's name (its file in configs/dynamics/)")
     hiring: HiringParams = MISSING  # the labour market people are drawn from at hire
     leadership: LeadershipParams = MISSING
     role_modelling: RoleModellingParams = MISSING
@@ -288,14 +291,32 @@ MECHANISM_PARAMS: dict[str, type] = {
 
 @dataclass
 class OutputConfig:
+    """What a run writes besides its time series and summary (docs/outputs.md)."""
+
     # None lets the kind of launch decide: a figure costs ten times a run's simulation, which a single
     # run can afford and a sweep of thousands cannot (``python -m sim.plots`` draws them later).
     figures: bool | None = field(
         default=MISSING,
         metadata={"doc": "write figures/*.png: null draws them for a single run and not in a sweep", "unit": ""},
     )
-    teams: bool = flag("write teams.parquet, the team table")
+    teams: bool = flag("write teams.parquet, the weekly table per team")
     progress: bool = flag("show a progress bar on the terminal")
+
+
+#: ``style.<lever>``: one lever of ``StyleConfig`` set for every leader at once, the executive and every
+#: preset in ``leadership.styles`` (:func:`style_lever_keys`, the rule the research levers use), e.g.
+#: ``python -m sim style.recognition_rate=0.8``; null leaves each leader's own value. A real node of the
+#: config, so sweeping it is an ordinary sweep: each job's overrides, run key and collected row carry
+#: its value. :func:`with_style_levers` hands it to the leaders.
+StyleLevers = dataclasses.make_dataclass(
+    "StyleLevers",
+    [
+        (spec.name, float | None, field(default=None, metadata=spec.metadata))
+        for spec in dataclasses.fields(StyleConfig)
+    ],
+    namespace={"__doc__": "A style lever for every leader at once; null: each leader keeps their own."},
+    module=__name__,
+)
 
 
 @dataclass
@@ -310,7 +331,8 @@ class Config:
     replications: int = param(
         1, 100_000, doc="runs per job, of seeds seed*replications ... seed*replications+replications-1", unit="count"
     )
-    name: str = MISSING  # a label for the run; each scenario sets its own
+    name: str = described("the run's label (output folder, progress bar, summary): the scenario's, or default")
+    style: StyleLevers = MISSING  # type: ignore[valid-type]
     # Any: the node follows one of ORG_SCHEMAS, chosen by ``org.source`` (typed by ``typed_org``).
     org: Any = MISSING
     leadership: LeadershipConfig = MISSING
@@ -323,36 +345,58 @@ class Config:
     output: OutputConfig = MISSING
 
 
+#: Nodes the schema cannot type: the schemas their entries are checked against (``org`` by its
+#: ``source``, see :func:`typed_org`; each event by :func:`typed_event`).
+UNTYPED_NODES: dict[str, tuple[type, ...]] = {"org": tuple(ORG_SCHEMAS.values()), "events.<name>": (EventConfig,)}
+
+
+@dataclass(frozen=True)
+class SchemaKey:
+    """One leaf of the schema.
+
+    Attributes
+    ----------
+    key : str
+        Dotted, with ``<name>`` for the entries of a dict (``leadership.styles.<name>.vision``).
+    spec : dataclasses.Field
+        The field, with its ``range``/``choices``, ``doc`` and ``unit`` metadata (``sim.params``).
+    hint : type
+        Its Python type (``float``, ``int | None``, ``dict``...).
+    node : type
+        The dataclass that holds it.
+    """
+
+    key: str
+    spec: dataclasses.Field
+    hint: Any
+    node: type
+
+
+def schema_keys(schema: type = Config, prefix: str = "") -> list[SchemaKey]:
+    """Every leaf of ``schema``, in schema order: the walk through nested nodes, through the value type of
+    a dict of nodes (``leadership.styles``), and through ``UNTYPED_NODES`` (each org schema in turn, so
+    ``org`` keys may come twice, once per schema). ``docs/parameters.md``, ``docs/config.md``,
+    ``python -m sim --help`` and the command line's checks all read the schema through it."""
+    out = []
+    hints = typing.get_type_hints(schema)
+    for spec in dataclasses.fields(schema):
+        key, hint = f"{prefix}{spec.name}", hints[spec.name]
+        if typing.get_origin(hint) is dict:
+            key, hint = f"{key}.<name>", typing.get_args(hint)[1]
+        nested = (hint,) if dataclasses.is_dataclass(hint) else UNTYPED_NODES.get(key, ())
+        if not nested:
+            out.append(SchemaKey(key, spec, hint, schema))
+        for sub in nested:
+            out += schema_keys(sub, f"{key}.")
+    return out
+
+
 def only_mechanisms(*names: str) -> list[str]:
     """Overrides that switch every mechanism (random draws included) off except the named ones."""
     unknown = set(names) - {f.name for f in dataclasses.fields(MechanismSwitches)}
     if unknown:
         raise ConfigError(f"no mechanism named {sorted(unknown)[0]!r}")
     return [f"mechanisms.{f.name}={str(f.name in names).lower()}" for f in dataclasses.fields(MechanismSwitches)]
-
-
-def check_override(override: str) -> None:
-    """Refuse a ``key=value`` override whose dotted key names no field of the schema's typed nodes, or that
-    sets a node of keys (``dynamics.influence``) to a single value (``ConfigError``).
-
-    Hydra refuses these too, but over several lines; the command line checks first so that the message
-    is one line. The check stops at an untyped node (``org``, ``events``, ``leadership.styles``), which
-    :func:`validate` checks once the config is composed.
-    """
-    refuse_empty_merge(override)
-    key, _, value = override.partition("=")
-    schema: Any = Config
-    parts = key.split(".")
-    for depth, part in enumerate(parts):
-        hints = typing.get_type_hints(schema)
-        if part not in hints:
-            raise ConfigError(f"{'.'.join(parts[: depth + 1])} is not a known key: choose from {', '.join(hints)}")
-        schema = hints[part]
-        if not dataclasses.is_dataclass(schema):
-            return
-    if not value.lstrip().startswith("{"):
-        fields = ", ".join(spec.name for spec in dataclasses.fields(schema))
-        raise ConfigError(f"{key} is a group of keys, not a value: set one of {key}.{{{fields}}}")
 
 
 def refuse_empty_merge(override: str) -> None:
@@ -406,17 +450,18 @@ def load_config(overrides: list[str] | None = None) -> DictConfig:
             with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
                 cfg = compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_one_line(exc)) from None
+        raise ConfigError(one_line(exc)) from None
+    cfg = with_style_levers(cfg)
     validate(cfg)
     return cfg
 
 
-def _one_line(exc: BaseException) -> str:
-    """Hydra's message, with the underlying reason when Hydra wraps one."""
-    text = str(exc).splitlines()[0]
+def one_line(exc: BaseException) -> str:
+    """Hydra's or OmegaConf's message on one line, with the underlying reason when Hydra wraps one."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     cause = exc.__cause__
-    if cause is not None and str(cause):
-        text += ": " + str(cause).splitlines()[0]
+    if cause is not None and str(cause).strip():
+        text = text.rstrip(".") + ": " + str(cause).strip().splitlines()[0]
     return text
 
 
@@ -503,6 +548,7 @@ _NESTED = {
     "dynamics": DynamicsConfig,
     "mechanisms": MechanismSwitches,
     "output": OutputConfig,
+    "style": StyleLevers,
 }
 
 
@@ -630,9 +676,10 @@ def checked_value(schema: type, name: str, value: Any, prefix: str) -> float | i
     takes whole numbers, a boolean field true or false) or a value out of the field's range.
     """
     specs = {spec.name: spec for spec in dataclasses.fields(schema)}
-    hint = typing.get_type_hints(schema).get(name)
+    hints = {n: without_none(h) for n, h in typing.get_type_hints(schema).items()}
+    hint = hints.get(name)
     if name not in specs or hint not in (float, int, bool):
-        numeric = [n for n, h in typing.get_type_hints(schema).items() if h in (float, int, bool)]
+        numeric = [n for n, h in hints.items() if h in (float, int, bool)]
         raise ConfigError(f"{prefix}{name} is not a known key: choose from {', '.join(numeric)}")
     key = f"{prefix}{name}"
     if hint is bool:
@@ -646,6 +693,12 @@ def checked_value(schema: type, name: str, value: Any, prefix: str) -> float | i
     typed = int(value) if hint is int else float(value)
     _check_range(key, typed, specs[name])
     return typed
+
+
+def without_none(hint: Any) -> Any:
+    """``X`` for an optional ``X | None``; any other type as it is."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if len(args) == 1 and type(None) in typing.get_args(hint) else hint
 
 
 def style_lever_keys(cfg: DictConfig, lever: str) -> list[str]:
@@ -671,6 +724,20 @@ def style_lever_overrides(cfg: DictConfig, lever: str, value: float) -> list[str
     return [f"{key}={text}" for key in style_lever_keys(cfg, lever)]
 
 
+def with_style_levers(cfg: DictConfig) -> DictConfig:
+    """``cfg`` with each lever set in its ``style`` node (``style.<lever>=VALUE``) given to every leader
+    (:func:`style_lever_keys`); ``cfg`` itself when none is set. The same config always gives the same
+    result, so applying it twice changes nothing."""
+    chosen = {lever: value for lever, value in (cfg.get("style") or {}).items() if value is not None}
+    if not chosen:
+        return cfg
+    out = copy.deepcopy(cfg)
+    for lever, value in chosen.items():
+        for key in style_lever_keys(out, lever):
+            OmegaConf.update(out, key, value, merge=False)
+    return out
+
+
 def to_container(cfg: DictConfig | ListConfig) -> dict:
     """The resolved config as plain Python data (for summary.json)."""
     return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
@@ -690,6 +757,6 @@ def config_from_record(record: dict) -> DictConfig:
     try:
         cfg = OmegaConf.merge(OmegaConf.structured(Config), record)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"the recorded config does not fit this version's schema: {_one_line(exc)}") from None
+        raise ConfigError(f"the recorded config does not fit this version's schema: {one_line(exc)}") from None
     validate(cfg)
     return cfg

@@ -29,6 +29,7 @@ from sim.config import (
     typed_event,
     typed_events,
     validate,
+    with_style_levers,
 )
 from sim.events import Timeline, Week
 from sim.mechanisms import (
@@ -109,6 +110,8 @@ class ServiceCultureModel(Model):
     ) -> None:
         cfg = config if config is not None else load_config()
         if config is not None:
+            # a config composed elsewhere may still hold style.<lever>=VALUE for its leaders to take
+            cfg = with_style_levers(cfg)
             validate(cfg)
         seed = int(cfg.seed if seed is None else seed)
         super().__init__(rng=seed)

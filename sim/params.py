@@ -4,7 +4,7 @@ The schema's dataclasses (``sim.config``, and each mechanism's parameters beside
 ``sim.mechanisms``) hold no defaults: every field is ``MISSING`` and its value comes from ``configs/``.
 The ``range`` metadata is what :func:`sim.config.validate` checks and what ``sim.research.levers``
 samples within; ``doc`` (what the field means, one line) and ``unit`` are what ``docs/parameters.md``
-and ``--help`` show.
+and ``--help`` show (every leaf of the schema says what it holds, through one of the helpers below).
 """
 
 from __future__ import annotations
@@ -49,3 +49,9 @@ def choice(*options: str, doc: str = "") -> Any:
 def flag(doc: str) -> Any:
     """A required on/off field and what it switches."""
     return field(default=MISSING, metadata={"doc": doc, "unit": ""})
+
+
+def described(doc: str, default: Any = MISSING) -> Any:
+    """A field without a range or choices (a name, a path, a node of keys) and what it holds; required
+    unless given a ``default``."""
+    return field(default=default, metadata={"doc": doc, "unit": ""})

@@ -63,7 +63,10 @@ def run(
     cfg = config if config is not None else load_config()
     model = ServiceCultureModel(cfg, seed=seed, space=space)
     horizon = int(cfg.steps if steps is None else steps)
-    for _ in tqdm(range(horizon), desc=f"{cfg.name} seed {model.seed}", unit="week", disable=not progress):
+    # no bar at all when it is off: even a disabled tqdm makes a process-wide semaphore, which a sweep's
+    # worker stopped by Ctrl-C would leave behind (with a "leaked semaphore" warning)
+    weeks = tqdm(range(horizon), desc=f"{cfg.name} seed {model.seed}", unit="week") if progress else range(horizon)
+    for _ in weeks:
         model.step()
     ts = model.timeseries()
     summary = {

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from sim.config import MECHANISM_PARAMS, ConfigError, check_override, load_config
+from sim.config import MECHANISM_PARAMS, ConfigError, config_dir, load_config, with_style_levers
 
 
 def test_defaults_compose_and_validate():
@@ -48,18 +48,41 @@ def test_every_mechanism_block_is_composed_with_every_field_set():
         assert set(dynamics[name]) == {spec.name for spec in dataclasses.fields(schema)}
 
 
-def test_command_line_keys_are_checked_against_the_schema_in_one_line():
-    # the flat keys of before the mechanisms had their own blocks
-    with pytest.raises(ConfigError, match=r"^dynamics\.anchor is not a known key: choose from name, hiring"):
-        check_override("dynamics.anchor=0.2")
-    with pytest.raises(ConfigError, match=r"^dynamics\.role_modelling is a group of keys, not a value"):
-        check_override("dynamics.role_modelling=0.1,0.2")
-    with pytest.raises(ConfigError, match=r"^policies\.nope is not a known key"):
-        check_override("policies.nope=1")
-    check_override("dynamics.influence.anchor=0.2")
-    check_override("dynamics.influence={anchor: 0.2}")  # a node set as a whole
-    check_override("org.path=chart.csv")  # org is untyped until composed: left to validate
-    check_override("leadership.styles.typical.vision=0.3")
+def test_every_scenario_names_its_runs_unless_the_command_line_names_them():
+    scenarios = sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
+    assert len(scenarios) > 40
+    assert {s: load_config([f"scenario={s}"]).name for s in scenarios} == {s: s for s in scenarios}
+    assert load_config(["scenario=c06_manager_b", "name=mine"]).name == "mine"
+    assert load_config([]).name == "default"
+
+
+def test_a_style_lever_on_the_command_line_reaches_every_leader_and_only_that_lever():
+    base = load_config(["leadership=mixed"])
+    cfg = load_config(["leadership=mixed", "style.recognition_rate=0.9"])
+    leaders = [cfg.leadership.executive, *cfg.leadership.styles.values()]
+    assert len(leaders) == 4 and all(style.recognition_rate == 0.9 for style in leaders)
+    for before, after in zip([base.leadership.executive, *base.leadership.styles.values()], leaders, strict=True):
+        assert {k: v for k, v in before.items() if k != "recognition_rate"} == {
+            k: v for k, v in after.items() if k != "recognition_rate"
+        }
+    assert with_style_levers(base) is base  # nothing set: the config as it is
+    assert with_style_levers(cfg) == cfg  # applying again changes nothing
+    # a scenario that sets a lever for some leaders is overridden for all of them
+    assert load_config(["scenario=c12_rare_recognition", "style.recognition_rate=0.6"]).leadership.executive[
+        "recognition_rate"
+    ] == pytest.approx(0.6)
+    with pytest.raises(ConfigError, match=r"style\.recognition_rate=1\.5 is out of range: allowed \[0\.0, 1\.0\]"):
+        load_config(["style.recognition_rate=1.5"])
+
+
+def test_a_style_lever_set_after_composing_still_reaches_the_model():
+    from sim.model import ServiceCultureModel
+
+    cfg = load_config(["org=small_team", "leadership=mixed"])
+    cfg.style.gossip = 0.05
+    model = ServiceCultureModel(cfg, space=False)
+    assert model.leadership.executive.gossip == 0.05
+    assert {style.gossip for style in model.leadership.styles.values()} == {0.05}
 
 
 def test_unknown_group_option_is_refused_with_its_name():

@@ -32,7 +32,7 @@ WRITERS = (
     "validate_external",
 )
 #: scripts whose docs cost seconds to remake: no reduced mode, so no --write-docs; a --check instead
-CHEAP_WRITERS = ("evidence", "parameters")
+CHEAP_WRITERS = ("config_doc", "evidence", "parameters")
 SMALL = "base=[org=small_team,leadership=typical,policies=baseline]"
 
 

@@ -16,7 +16,7 @@ import sim.org.files as org_files
 import sim.org.footprint as footprint
 from sim import ConfigError, ServiceCultureModel, load_config, run
 from sim.cli import org as org_cli
-from sim.config import check_override
+from sim.cli.overrides import check_overrides
 from sim.mechanisms import service
 from sim.metrics import MetricNaNError
 from sim.org.footprint import OrgSize, OrgTooLargeError, available_memory, generated_size, require_memory
@@ -81,7 +81,7 @@ def test_an_event_field_its_kind_ignores_is_refused(event, message):
 
 def test_an_empty_mix_override_is_refused_instead_of_merged_away():
     """Hydra merges ``{...}`` into the mix that is there, so ``leadership.mix={}`` used to change nothing."""
-    for refuse in (lambda o: load_config([*SMALL, o]), check_override):
+    for refuse in (lambda o: load_config([*SMALL, o]), lambda o: check_overrides([o], multirun=False)):
         with pytest.raises(ConfigError, match=r"^leadership.mix=\{\} changes nothing: a \{...\} value is merged"):
             refuse("leadership.mix={}")
     with pytest.raises(ConfigError, match="leadership.mix is empty"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,7 +26,7 @@ from sim.sweeps.jobs import expected_jobs
 
 QUICK = ["org=small_team", "steps=8", "output.figures=false"]
 BIN = Path(sys.executable).parent
-SWEEP_4 = ("seed=0,1", "policies.remove_misfits=true,false")
+SWEEP_4 = ("seed=0,1", "style.recognition_rate=0.2,0.8")  # style.<lever>: every leader's
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
 
 
@@ -64,13 +65,24 @@ def test_a_joblib_sweep_collects_into_one_row_per_run(joblib_sweep):
     got = collect(where)
     assert got.problems.empty
     assert len(got.runs) == 4
-    assert got.swept == ["org", "steps", "output.figures", "policies.remove_misfits"]
-    assert sorted(zip(got.runs["seed"], got.runs["policies.remove_misfits"], strict=True)) == [
-        (0, False),
-        (0, True),
-        (1, False),
-        (1, True),
+    assert got.swept == ["org", "steps", "output.figures", "style.recognition_rate"]
+    assert sorted(zip(got.runs["seed"], got.runs["style.recognition_rate"], strict=True)) == [
+        (0, 0.2),
+        (0, 0.8),
+        (1, 0.2),
+        (1, 0.8),
     ]
+    # each folder names its job, seed and swept value, and every leader of its run took that value
+    assert sorted(got.runs["run"]) == [
+        "0_seed=0,style.recognition_rate=0.2",
+        "1_seed=0,style.recognition_rate=0.8",
+        "2_seed=1,style.recognition_rate=0.2",
+        "3_seed=1,style.recognition_rate=0.8",
+    ]
+    for run, value in zip(got.runs["run"], got.runs["style.recognition_rate"], strict=True):
+        leadership = json.loads((where / run / "summary.json").read_text())["config"]["leadership"]
+        leaders = [leadership["executive"], *leadership["styles"].values()]
+        assert {leader["recognition_rate"] for leader in leaders} == {value}
     assert {f"final.{m}" for m in MODEL_METRICS} | {f"mean.{m}" for m in MODEL_METRICS} <= set(got.runs.columns)
     for run, quality in zip(got.runs["run"], got.runs["final.service_quality"], strict=True):
         summary = json.loads((where / run / "summary.json").read_text())
@@ -93,7 +105,7 @@ def test_collect_cli_writes_parquet_csv_and_the_long_time_series(joblib_sweep, t
         "org",
         "steps",
         "output.figures",
-        "policies.remove_misfits",
+        "style.recognition_rate",
         "seed",
         "step",
         "metric",
@@ -325,7 +337,7 @@ def test_the_same_sweep_on_a_ray_cluster_matches_joblib_run_for_run(ray_head, jo
     assert "Connected to Ray cluster" in ray.stderr and "4/4" in ray.stderr
     on_ray, on_joblib = collect(where), collect(joblib_sweep[0])
     assert on_ray.problems.empty and len(on_ray.runs) == 4
-    key = ["seed", "policies.remove_misfits"]
+    key = ["seed", "style.recognition_rate"]
     metrics = [c for c in on_ray.runs.columns if c.startswith(("final.", "mean."))]
     ray_rows = on_ray.runs.sort_values(key).reset_index(drop=True)
     joblib_rows = on_joblib.runs.sort_values(key).reset_index(drop=True)
@@ -382,15 +394,22 @@ def test_the_up_front_check_covers_every_swept_value_with_a_bounded_number_of_jo
 
 def test_an_out_of_range_swept_value_stops_the_sweep_before_any_run(tmp_path):
     where = tmp_path / "sweep"
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *QUICK, "dynamics.influence.anchor=0.1,0.2,5", f"hydra.sweep.dir={where}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode != 0
-    assert "dynamics.influence.anchor=5.0 is out of range" in done.stderr and "Traceback" not in done.stderr
+
+    # the command line's own check knows the schema's ranges, before Hydra starts
+    def sim(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "sim", "-m", *QUICK, f"hydra.sweep.dir={where}", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    done = sim("dynamics.influence.anchor=0.1,0.2,5")
+    assert done.returncode == 2 and not where.exists()
+    assert done.stderr == "error: dynamics.influence.anchor=5.0 is out of range: allowed [0.0, 1.0]\n"
+    # the sweeper's composes jobs up front for what only the composed config says (a mix's shares)
+    done = sim("leadership.mix.typical=0.5,1.5")
+    assert done.returncode == 2
+    said = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("sweep:")]
+    assert said == [
+        "error: leadership.mix.typical=1.5 is out of range: allowed [0.0, 1.0] (in the sweep, before any run started)"
+    ]
     assert not [p for p in where.iterdir() if p.is_dir()]
 
 
@@ -433,3 +452,90 @@ def test_composing_once_per_group_choice_gives_hydras_own_job_configs(tmp_path):
         assert ours.load_sweep_config(master, ["seed=4"]).policies.onboarding != 0.99
     # one composition per distinct choice of groups (none, org, policies, ~events), not one per job
     assert len(config_loader._composed) == 4
+
+
+@pytest.mark.parametrize(
+    ("overrides", "name"),
+    [
+        (["seed=3"], "seed=3"),
+        (["org=small_team", "seed=1", "style.vision=0.8"], "seed=1,style.vision=0.8"),  # org held constant
+        (["org.path=data/org chart.csv", "seed=0"], "seed=0,org.path=data_org_chart.csv"),  # '/' and ' '
+        (["name='a=b'", "seed=0"], "seed=0,name=a_b"),  # '=' inside a value
+        (["+events.g={kind: growth, week: 5}", "seed=2"], "seed=2,events.g=kind_growth_week_5"),
+        (["style@leadership.executive=manager_b", "seed=0"], "seed=0,style_leadership.executive=manager_b"),
+    ],
+)
+def test_a_job_folder_names_its_seed_and_swept_values_safely(overrides, name):
+    from sim.sweeps.folders import swept_name
+
+    seed = next(o.split("=")[1] for o in overrides if o.startswith("seed="))
+    assert swept_name(overrides, ["org"], seed) == name
+
+
+def test_a_long_job_folder_name_is_cut_with_a_hash_and_stays_distinct():
+    from sim.sweeps.folders import MAX_NAME, swept_name
+
+    many = [f"dynamics.influence.{k}=0.123456789" for k in ("anchor", "self_weight", "peer_weight", "cross_weight")]
+    names = {swept_name([*many, f"customers.price={p}", "seed=7"], [], 7) for p in (1, 2)}
+    assert len(names) == 2
+    for name in names:
+        assert name.startswith("seed=7,dynamics.influence.anchor=0.123456789")
+        assert len(name) <= MAX_NAME - 7 and name[-9] == "-" and all(c in "0123456789abcdef" for c in name[-8:])
+    long_value = swept_name(["name=" + "x" * 500, "seed=0"], [], 0)
+    assert len(long_value) <= MAX_NAME - 7 and long_value.startswith("seed=0,name=xxx")
+
+
+def test_running_a_sweep_again_finds_every_run_under_its_named_folder(joblib_sweep, tmp_path):
+    where = tmp_path / "sweep"
+    shutil.copytree(joblib_sweep[0], where)
+    before = sorted(p.name for p in where.iterdir() if p.is_dir())
+    done = sweep(where, *SWEEP_4, "hydra.launcher.n_jobs=2")
+    assert done.stdout.count("skipped:") == 4
+    assert sorted(p.name for p in where.iterdir() if p.is_dir()) == before
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _started_sweep(where: Path, n: int, output: int = subprocess.PIPE) -> subprocess.Popen:
+    """A sweep of ``n`` 60-week runs on two joblib workers, in its own process group, once its first run is done."""
+    command = [sys.executable, "-m", "sim", "-m", "org=small_team", "steps=60", "output.figures=false"]
+    command += [f"seed=range({n})", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={where}"]
+    proc = subprocess.Popen(command, cwd=where.parent, stdout=output, stderr=output, text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not list(where.glob("*/summary.json")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    return proc
+
+
+def test_ctrl_c_stops_a_sweep_with_one_line_and_leaves_no_process(tmp_path):
+    where = tmp_path / "sweep"
+    proc = _started_sweep(where, 6)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the launcher and its workers
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    said = [line for line in err.replace("\r", "\n").splitlines() if line.strip() and not line.startswith("sweep:")]
+    assert len(said) == 1, err[-2000:]
+    told = re.fullmatch(r"interrupted: (\d) of 6 runs finished; run the same command to resume", said[0])
+    # at least the run done before Ctrl-C; a worker stopped mid-write may still land one after the count
+    assert told and 1 <= int(told.group(1)) <= len(list(where.glob("*/summary.json"))), said
+    deadline = time.monotonic() + 10
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(proc.pid), "a worker outlived the interrupted sweep"
+
+
+def test_killing_the_launcher_outright_ends_its_workers_within_seconds(tmp_path):
+    where = tmp_path / "sweep"
+    proc = _started_sweep(where, 6, output=subprocess.DEVNULL)  # a worker would hold a pipe open
+    os.kill(proc.pid, signal.SIGKILL)  # the launcher alone: it cannot tell its workers
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(proc.pid), "a worker outlived its launcher"

@@ -2,9 +2,11 @@
 
     python -m sim                                   # the default scenario
     python -m sim scenario=c06_manager_b seed=3 org=small_team
+    python -m sim style.recognition_rate=0.8        # every leader's lever (sim.config.StyleLevers)
     python -m sim -m seed=1,2,3                     # a sweep on the local parallel launcher
     python -m sim -m seed=range(8) hydra.sweep.dir=multirun/s1   # run again to resume
     python -m sim -m seed=range(100) replications=10             # 1,000 runs, ten a job (seeds 0..999)
+    python -m sim --help                            # every group and key (docs/config.md)
 
 Each run writes ``timeseries.parquet``, ``teams.parquet`` and ``summary.json`` into its Hydra output
 folder (docs/outputs.md) and prints where they went; a single run draws ``figures/*.png`` too, a sweep
@@ -13,20 +15,45 @@ only with ``output.figures=true`` (``python -m sim.plots`` draws them later). A 
 Hydra's work for a job is paid once for R runs. A run whose folder already holds a complete run of
 the same configuration and seed (``run_key``, sim.sweeps.jobs) is skipped, so re-running a sweep into
 the same folder resumes it.
+
+Every mistake on the command line ends in one line, ``error: ...``, and exit code 2: the overrides are
+checked before Hydra starts (``sim.cli.overrides``, with the closest names for a typo), and what only
+composing finds (Hydra's and OmegaConf's errors, ``sim.config.validate``) is cut to one line here
+(``HYDRA_FULL_ERROR=1`` gives a developer the whole trace). Ctrl-C stops a sweep with one line saying how
+far it got and exit code 130, its workers gone.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import multiprocessing
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, check_override, config_dir, register_configs
+from sim.cli.overrides import check_overrides, checks_apply, constant_keys, fail, parse_command_line
+from sim.config import ConfigError, config_dir, one_line, register_configs, with_style_levers
+from sim.sweeps.folders import register_resolver
+
+#: where a sweep's folder names (sim.sweeps.folders) learn which keys the command line holds constant
+EXCLUDE_KEYS = "hydra.job.config.override_dirname.exclude_keys"
+INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
+#: the launching process's id, inherited by the worker processes it starts (joblib's), which watch it
+LAUNCHER_PID = "SIM_LAUNCHER_PID"
+
+# Every process that runs a job resolves its folder name (hydra.sweep.subdir): a joblib or Ray worker
+# imports this module when it unpickles the task.
+register_resolver()
 
 
 def _task(cfg: DictConfig) -> float:
@@ -42,7 +69,9 @@ def _task(cfg: DictConfig) -> float:
     draw = (not sweeping) if cfg.output.figures is None else bool(cfg.output.figures)
     seeds = replicate_seeds(cfg.seed, cfg.replications)
     value = float("nan")
+    _watch_launcher()
     try:
+        cfg = with_style_levers(cfg)  # the leaders' values go into the summary's config and its run key
         for seed in seeds:
             folder = replicate_dir(out, seed, len(seeds))
             if finished_with_key(folder, run_key(cfg, seed=seed)):
@@ -60,10 +89,45 @@ def _task(cfg: DictConfig) -> float:
                 record_finished(Path(hydra_cfg.sweep.dir), folder)
             print(f"wrote {len(written)} files to {folder}")
             value = _report(written["summary"])
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ConfigError, OmegaConfBaseException) as exc:  # a bad value, or an interpolation that resolves to none
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         sys.exit(2)
     return value
+
+
+def _watch_launcher() -> None:
+    """In a worker process the launcher started itself (joblib's; not Ray's or Slurm's), end the process
+    within a second of the launcher's death: a launcher killed with ``kill -9`` tells its workers nothing,
+    and an idle loky worker (about 210 MB) can then live on for good, its idle timeout never firing. A
+    joblib worker whose launcher died before its first job got here ends at once."""
+    launcher = os.environ.get(LAUNCHER_PID, "")
+    if not launcher.isdigit() or int(launcher) == os.getpid():
+        return
+    if int(launcher) == os.getppid():
+        _exit_with(int(launcher))
+    elif multiprocessing.current_process().name.startswith("LokyProcess") and not _alive(int(launcher)):
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        pass
+    return True
+
+
+@functools.cache  # one watcher a process, started by the first job it runs
+def _exit_with(launcher: int) -> None:
+    def watch() -> None:
+        while os.getppid() == launcher:
+            time.sleep(1.0)
+        os._exit(1)  # no clean-up to wait for: nobody is left to take this job's result
+
+    threading.Thread(target=watch, name="launcher-watch", daemon=True).start()
 
 
 def _report(summary: Path) -> float:
@@ -77,22 +141,79 @@ def _report(summary: Path) -> float:
     return float(final["service_quality"])
 
 
+def _close_progress_bars() -> None:
+    """End the sweep's progress bar on its own line before the last word (its thread outlives an error)."""
+    from tqdm import tqdm
+
+    for bar in list(tqdm._instances):  # noqa: SLF001  tqdm's own list of open bars
+        bar.close()
+
+
+def _interrupted(multirun: bool, sweep_dir_given: bool) -> None:
+    """Ctrl-C: close the progress bars, say how far the sweep got in one line, exit 130. joblib has already
+    ended its workers (its abort terminates them), and they hold no semaphore to leak (sim.run.run makes no
+    progress bar in a sweep's job)."""
+    from sim.sweeps.jobs import SweepProgress, count_finished
+
+    _close_progress_bars()
+    if not multirun:
+        message = "interrupted: the run stopped before it finished"
+    elif SweepProgress.started is None:
+        message = "interrupted: the sweep stopped before any run started"
+    else:
+        sweep_dir, total = SweepProgress.started
+        done = count_finished(sweep_dir)
+        again = "the same command" if sweep_dir_given else f"the same command with hydra.sweep.dir={sweep_dir}"
+        of = "" if total is None else f" of {total}"
+        message = f"interrupted: {done}{of} runs finished; run {again} to resume"
+    print(message, file=sys.stderr)
+    sys.exit(INTERRUPTED)
+
+
 def main() -> None:
     """Entry point of ``python -m sim`` and of the ``service-culture`` script."""
-    # plain `group.key=value` overrides only: Hydra's own (hydra.*), appends (+), deletions (~), flags and
-    # package overrides (key@package) are left to Hydra
-    overrides = [arg for arg in sys.argv[1:] if "=" in arg and not arg.startswith(("+", "~", "-", "hydra."))]
-    try:
-        for override in overrides:
-            key = override.partition("=")[0]
-            if "." in key and "@" not in key:
-                check_override(override)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    argv = sys.argv[1:]
+    args = parse_command_line(argv)
+    parsed = []
+    if checks_apply(args):
+        try:
+            parsed = check_overrides(args.overrides, multirun=args.multirun)
+        except ConfigError as exc:
+            fail(str(exc))
+    if args.help:
+        _print_help([o.input_line for o in parsed if not o.is_hydra_override() and not o.is_sweep_override()])
+        return
+    constant = constant_keys(parsed)
+    if args.multirun and constant and not any(o.key_or_group == EXCLUDE_KEYS for o in parsed):
+        argv.append(f"{EXCLUDE_KEYS}=[{','.join(repr(k) for k in constant)}]")
     register_configs()
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(_task)
-    app()
+    sys.argv = [sys.argv[0], *argv]
+    os.environ[LAUNCHER_PID] = str(os.getpid())
+    developer = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    # Hydra then raises its errors instead of printing them over several lines; they end in one line here
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        app()
+    except KeyboardInterrupt:
+        _interrupted(args.multirun, any(o.key_or_group == "hydra.sweep.dir" for o in parsed))
+    except (HydraException, OmegaConfBaseException, ConfigError) as exc:
+        if developer:
+            raise
+        _close_progress_bars()
+        fail(one_line(exc))
+
+
+def _print_help(overrides: list[str]) -> None:
+    """``--help``: every group and key, with the defaults of the config ``overrides`` compose."""
+    from sim.cli.config_help import help_text
+    from sim.config import load_config
+
+    try:
+        cfg = load_config(overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+    print(help_text(cfg), end="")
 
 
 if __name__ == "__main__":

@@ -13,22 +13,24 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import (
-    MECHANISM_PARAMS,
     ConfigError,
     CustomersConfig,
+    DynamicsConfig,
     LeadershipConfig,
     OrgConfig,
     PoliciesConfig,
+    SchemaKey,
     StyleConfig,
     config_dir,
     load_config,
+    schema_keys,
 )
 from sim.research.moments import load_moments
 from sim.research.study import load_study
@@ -63,11 +65,14 @@ class Parameter:
     lever: str
 
 
-def _schema_fields(schema: type) -> Iterator[dataclasses.Field]:
-    """The fields of ``schema`` that are parameters: numbers with a range, and switches."""
-    for spec in dataclasses.fields(schema):
-        if "range" in spec.metadata or spec.type in ("bool", bool):
-            yield spec
+def _parameters(schema: type, prefix: str, nested: bool = False) -> list[SchemaKey]:
+    """The leaves of ``schema`` (``sim.config.schema_keys``, keyed under ``prefix``) that are parameters:
+    numbers with a range, and switches; those of its nested nodes too when ``nested``."""
+    return [
+        leaf
+        for leaf in schema_keys(schema, prefix)
+        if ("range" in leaf.spec.metadata or leaf.hint is bool) and (nested or leaf.node is schema)
+    ]
 
 
 def load_sources(path: Path | None = None) -> dict[str, dict]:
@@ -148,21 +153,19 @@ def parameters(
         sources = {k: {**sources.get(k, {}), **fitted.get(k, {})} for k in {*sources, *fitted}}
     ranks = ranks or {}
     rows = []
-    for mechanism, schema in MECHANISM_PARAMS.items():
-        for spec in _schema_fields(schema):
-            key = f"dynamics.{mechanism}.{spec.name}"
-            value = cfg.dynamics[mechanism][spec.name]
-            rows.append(_row(key, spec, value, f"`sim/mechanisms/{mechanism}.py`", key, sources, ranks))
+    for leaf in _parameters(DynamicsConfig, "dynamics.", nested=True):
+        mechanism = leaf.key.split(".")[1]
+        value = OmegaConf.select(cfg, leaf.key)
+        rows.append(_row(leaf.key, leaf.spec, value, f"`sim/mechanisms/{mechanism}.py`", leaf.key, sources, ranks))
     for section, (schema, used_by) in SECTIONS.items():
-        for spec in _schema_fields(schema):
-            key = f"{section}.{spec.name}"
-            rows.append(_row(key, spec, cfg[section][spec.name], used_by, key, sources, ranks))
+        for leaf in _parameters(schema, f"{section}."):
+            rows.append(_row(leaf.key, leaf.spec, OmegaConf.select(cfg, leaf.key), used_by, leaf.key, sources, ranks))
     for preset in sorted(p.stem for p in (config_dir() / "style").glob("*.yaml")):
         style = OmegaConf.load(config_dir() / "style" / f"{preset}.yaml")
-        for spec in _schema_fields(StyleConfig):
-            key = f"style.{preset}.{spec.name}"
-            lever = f"style.{spec.name}"
-            rows.append(_row(key, spec, style[spec.name], "leader styles (`sim/state.py`)", lever, sources, ranks))
+        for leaf in _parameters(StyleConfig, f"style.{preset}."):
+            lever = f"style.{leaf.spec.name}"
+            value = style[leaf.spec.name]
+            rows.append(_row(leaf.key, leaf.spec, value, "leader styles (`sim/state.py`)", lever, sources, ranks))
     stray = sorted(set(sources) - {r.key for r in rows})
     if stray:
         raise ConfigError(f"{SOURCES_FILE} names {stray[0]!r}, which is not a parameter of the schema")

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
@@ -219,6 +219,10 @@ class SweepProgress(Callback):
     ``hydra.callbacks``.
     """
 
+    #: where the running sweep writes and how many runs it plans (None: its sweeper decides as it
+    #: goes), for the line an interrupted sweep ends with (sim.cli.run)
+    started: ClassVar[tuple[Path, int | None] | None] = None
+
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = float(interval)
         self._stop = threading.Event()
@@ -234,6 +238,7 @@ class SweepProgress(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(str(config.hydra.sweep.dir))
         total = planned_runs(config)
+        SweepProgress.started = (sweep_dir, total)
         self._stop.clear()
         self._thread = threading.Thread(target=self._watch, args=(sweep_dir, total), daemon=True)
         self._thread.start()
