@@ -10,15 +10,15 @@ Everything is measured in this one process run, so the ratios compare like with 
 **Throughput** (section "sweeps"): the default config swept over seeds on the joblib launcher with
 as many workers as the machine has cores, in four ways: figures on (``output.figures=true``, what
 every sweep run drew before figures were left out of sweeps), the default (figures off in a
-sweep, one run a Hydra job), and 8 and 32 runs a job (``replications``). Each is timed whole, from
-the command's start to its end (Python, Hydra and the workers' start included), for ``n_small`` and
-``n_large`` runs: the whole-sweep rate is ``n_large`` over the large sweep's wall time; the
-sustained rate, ``(n_large - n_small)`` over the difference of the two wall times, is what a long
-sweep settles at. The reference is :func:`sim.run.run_seeds`, the same runs in-process with nothing
-written: in one process, and in as many processes at once as the sweep has workers (runs sharing
-the cores and caches as a sweep's do).
+sweep, one run a Hydra job), and 8 and 16 runs a job (``replications``), 64 runs each (32 with
+``--quick``). Each is timed whole, from the command's start to its end: the whole-sweep rate is the
+runs over that time; the sustained rate, what a long sweep settles at, is the runs over that time
+less the sweep's fixed cost (Python, Hydra, the workers' start and imports), measured as a sweep of
+one tiny run a worker. The reference is :func:`sim.run.run_seeds`, the same runs in-process with
+nothing written: in one process, and in as many processes at once as the sweep has workers (runs
+sharing the cores and caches as a sweep's do).
 
-**Launchers** (section "launchers", full mode only): for each launcher, two sweeps over seeds; the
+**Launchers** (section "launchers"; ``--quick``: basic and joblib only): for each launcher, two sweeps over seeds; the
 marginal CPU per run of the sweep's process tree, ``(cpu_large - cpu_small) / (n_large - n_small)``,
 minus the in-process CPU time of the same run written to disk (``sim.run.run_and_write``), as a
 share of it, is the launcher's **per-run overhead**. Ray's worker processes are not children of the
@@ -68,7 +68,7 @@ SWEEPS = {
     FIGURES_ON: (1, ["output.figures=true"]),
     "default: 1 run a job": (1, []),
     "8 runs a job": (8, []),
-    "32 runs a job": (32, []),
+    "16 runs a job": (16, []),
 }
 
 
@@ -140,25 +140,27 @@ def sweep_cost(overrides: list[str], runs: int, extra: list[str], per_job: int =
     return cpu, wall
 
 
-def throughput(n_small: int, n_large: int, workers: int) -> dict:
+def throughput(runs: int, workers: int) -> dict:
     """The throughput cases of :data:`SWEEPS` on joblib with ``workers`` workers, and run_seeds."""
     launcher = [f"hydra.launcher.n_jobs={workers}"]
+    # the fixed cost of a sweep (Python, Hydra, the workers' start and imports): a sweep of one tiny run
+    # a worker, the smaller of two tries
+    tiny = ["org=small_team", "steps=1"]
+    startup = min(sweep_cost(launcher, workers, tiny)[1] for _ in range(2))
     rows = []
     for name, (per_job, extra) in tqdm(SWEEPS.items(), desc="throughput", unit="case"):
-        _, wall_small = sweep_cost(launcher, n_small, extra, per_job)
-        _, wall_large = sweep_cost(launcher, n_large, extra, per_job)
+        _, wall = sweep_cost(launcher, runs, extra, per_job)
         rows.append(
             {
                 "case": name,
                 "runs_per_job": per_job,
-                "wall_small_s": wall_small,
-                "wall_large_s": wall_large,
-                "whole_per_min": 60.0 * n_large / wall_large,
-                "sustained_per_min": 60.0 * (n_large - n_small) / (wall_large - wall_small),
+                "wall_s": wall,
+                "whole_per_min": 60.0 * runs / wall,
+                "sustained_per_min": 60.0 * runs / (wall - startup),
             }
         )
-    seeds_one = seeds_rate(n_small)
-    seeds_parallel = seeds_rate(n_small, workers) if workers > 1 else seeds_one
+    seeds_one = seeds_rate(runs // 2)
+    seeds_parallel = seeds_rate(runs // 2, workers) if workers > 1 else seeds_one
     before = next(r for r in rows if r["case"] == FIGURES_ON)
     for r in rows:
         for kind in ("whole", "sustained"):
@@ -167,8 +169,8 @@ def throughput(n_small: int, n_large: int, workers: int) -> dict:
             r[f"{kind}_vs_run_seeds_parallel"] = r[f"{kind}_per_min"] / seeds_parallel
     return {
         "workers": workers,
-        "n_small": n_small,
-        "n_large": n_large,
+        "runs": runs,
+        "startup_s": startup,
         "run_seeds_per_min": seeds_one,
         "run_seeds_parallel_per_min": seeds_parallel,
         "cases": rows,
@@ -220,8 +222,7 @@ def launchers(names: list[str], n_small: int, n_large: int, repeats: int) -> dic
 def measure(quick: bool) -> dict:
     """Both measurements of the module's docstring, with the machine's load before and after."""
     load_before = os.getloadavg()[0]
-    n_small, n_large = (8, 32) if quick else (16, 64)
-    result = {"throughput": throughput(n_small, n_large, WORKERS)}
+    result = {"throughput": throughput(32 if quick else 64, WORKERS)}  # a multiple of every case's runs a job
     names = list(QUICK_LAUNCHERS if quick else LAUNCHERS)
     result["launchers"] = launchers(names, *((2, 6) if quick else (4, 16)), repeats=2 if quick else 3)
     result["load_average"] = [load_before, os.getloadavg()[0]]
@@ -235,10 +236,10 @@ def throughput_markdown(t: dict, load: list[float]) -> str:
         f"Generated by `experiments/benchmark_sweep.py` on a {t['workers']}-core machine; all figures from one run"
         f" of it (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after).",
         f"The default config swept over seeds with `python -m sim -m` on joblib with {t['workers']} workers,"
-        f" timed whole (start-up included) for {t['n_small']} and {t['n_large']} runs. *Whole*: {t['n_large']} runs"
-        f" over the wall time of the {t['n_large']}-run sweep. *Sustained*: the {t['n_large'] - t['n_small']} runs"
-        " between the two sweeps over the difference of their wall times, the rate a long sweep settles at."
-        f" Reference: `sim.run.run_seeds`, the same runs in-process with nothing written:"
+        f" {t['runs']} runs a sweep, timed whole from the command's start to its end. *Whole*: {t['runs']} runs"
+        " over that time. *Sustained*: the same runs over that time less the fixed cost of a sweep (Python, Hydra,"
+        f" the workers' start and imports: a sweep of one tiny run a worker, {t['startup_s']:.1f} s), the rate a"
+        f" long sweep settles at. Reference: `sim.run.run_seeds`, the same runs in-process with nothing written:"
         f" **{t['run_seeds_per_min']:.0f} runs/min** in one process,"
         f" **{t['run_seeds_parallel_per_min']:.0f}** in {t['workers']} processes at once.",
         "",

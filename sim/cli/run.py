@@ -61,12 +61,13 @@ def _task(cfg: DictConfig) -> float:
     from sim.results import SUMMARY, run_key
     from sim.run import run_and_write
     from sim.sweeps.jobs import finished_with_key, record_finished, remove_leftovers, replicate_dir, replicate_seeds
-    from sim.viz.plots import run_figures
 
     hydra_cfg = HydraConfig.get()
     out = Path(hydra_cfg.runtime.output_dir)
     sweeping = hydra_cfg.mode == RunMode.MULTIRUN
     draw = (not sweeping) if cfg.output.figures is None else bool(cfg.output.figures)
+    if draw:  # matplotlib is a second's import a worker of a sweep without figures need not pay
+        from sim.viz.plots import run_figures
     seeds = replicate_seeds(cfg.seed, cfg.replications)
     value = float("nan")
     _watch_launcher()
