@@ -117,19 +117,22 @@ def test_the_console_scripts_installed_are_the_ones_pyproject_declares():
         "service-culture-dashboard",
         "service-culture-collect",
         "service-culture-org",
+        "service-culture-plots",
     }
 
 
 @pytest.mark.parametrize(
     ("argv", "code", "says"),
     [
-        (["service-culture", "--help"], 0, "== Configuration groups =="),
+        (["service-culture", "--help"], 0, "config groups (GROUP=OPTION; * marks the default):"),
         (["service-culture", "org=small_team", "steps=0"], 2, "error: steps=0 is out of range"),
         (["service-culture-dashboard", "--help"], 0, "--port PORT"),
         (["service-culture-collect", "--help"], 0, "sweep_dir"),
         (["service-culture-collect", "no-such-sweep"], 2, "error: no-such-sweep is not a folder"),
         (["service-culture-org", "--help"], 0, "{check}"),
         (["service-culture-org", "check", "no-such-chart.csv"], 2, "error: no-such-chart.csv: no such file"),
+        (["service-culture-plots", "--help"], 0, "--no-network"),
+        (["service-culture-plots", "no-such-run"], 2, "error: no-such-run is not a folder"),
     ],
 )
 def test_the_console_scripts_run_from_the_venv_and_exit_with_their_code(tmp_path, argv, code, says):
