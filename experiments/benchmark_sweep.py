@@ -46,6 +46,7 @@ from experiments._docs import WRITE_DOCS, WRITE_DOCS_HELP, may_write
 from sim.config import load_config
 from sim.results import replace_doc_section
 from sim.run import run_and_write, run_seeds
+from sim.sweeps.jobs import count_finished
 
 ROOT = Path(__file__).resolve().parent.parent
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
@@ -132,9 +133,7 @@ def sweep_cost(overrides: list[str], runs: int, extra: list[str], per_job: int =
         wall, cpu = time.perf_counter() - start, _children_cpu() - cpu0
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(overrides + extra)} failed:\n{done.stderr[-2000:]}")
-        finished = len(list(Path(tmp, "sweep").glob("*/summary.json"))) + len(
-            list(Path(tmp, "sweep").glob("*/seed*/summary.json"))
-        )
+        finished = count_finished(Path(tmp, "sweep"))
         if finished != runs:
             raise RuntimeError(f"{' '.join(overrides + extra)}: {finished} of {runs} runs finished")
     return cpu, wall

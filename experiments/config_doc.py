@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     code = write_or_check(target, markdown(cfg), check=args.check, command="python experiments/config_doc.py")
     if args.check or code:
         return code
-    keys = sum(len(section.rows) for section in sections(cfg))
-    print(f"{keys} keys in {len(sections(cfg))} sections -> {target}")
+    parts = sections(cfg)
+    print(f"{sum(len(part.rows) for part in parts)} keys in {len(parts)} sections -> {target}")
     return 0
 
 
