@@ -495,17 +495,30 @@ def test_running_a_sweep_again_finds_every_run_under_its_named_folder(joblib_swe
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """Whether a process of the group still lives. A zombie does not: an orphan's exit status waits for
+    whoever adopted it, and a container's first process may never collect it."""
+    if not Path("/proc").is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # it ended while we looked
+            continue
+        state, _, group = text[text.rindex(")") + 2 :].split()[:3]
+        if state != "Z" and int(group) == pgid:
+            return True
+    return False
 
 
-def _started_sweep(where: Path, n: int, output: int = subprocess.PIPE) -> subprocess.Popen:
-    """A sweep of ``n`` 60-week runs on two joblib workers, in its own process group, once its first run is done."""
+def _started_sweep(where: Path, n: int, output: int = subprocess.PIPE, workers: int = 2) -> subprocess.Popen:
+    """A sweep of ``n`` 60-week runs on ``workers`` joblib workers, in its own process group, once its
+    first run is done."""
     command = [sys.executable, "-m", "sim", "-m", "org=small_team", "steps=60", "output.figures=false"]
-    command += [f"seed=range({n})", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={where}"]
+    command += [f"seed=range({n})", f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={where}"]
     proc = subprocess.Popen(command, cwd=where.parent, stdout=output, stderr=output, text=True, start_new_session=True)
     deadline = time.monotonic() + 240
     while not list(where.glob("*/summary.json")) and time.monotonic() < deadline and proc.poll() is None:
@@ -530,9 +543,11 @@ def test_ctrl_c_stops_a_sweep_with_one_line_and_leaves_no_process(tmp_path):
     assert not _group_alive(proc.pid), "a worker outlived the interrupted sweep"
 
 
-def test_killing_the_launcher_outright_ends_its_workers_within_seconds(tmp_path):
+@pytest.mark.parametrize(("runs", "workers"), [(6, 2), (2, 4)], ids=["busy workers", "idle workers"])
+def test_killing_the_launcher_outright_ends_its_workers_within_seconds(tmp_path, runs, workers):
     where = tmp_path / "sweep"
-    proc = _started_sweep(where, 6, output=subprocess.DEVNULL)  # a worker would hold a pipe open
+    # a worker would hold a pipe open; with more workers than runs, some never get a job
+    proc = _started_sweep(where, runs, output=subprocess.DEVNULL, workers=workers)
     os.kill(proc.pid, signal.SIGKILL)  # the launcher alone: it cannot tell its workers
     proc.wait(timeout=30)
     deadline = time.monotonic() + 15

@@ -25,13 +25,9 @@ far it got and exit code 130, its workers gone.
 
 from __future__ import annotations
 
-import functools
 import logging
-import multiprocessing
 import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 import hydra
@@ -48,8 +44,6 @@ from sim.sweeps.folders import register_resolver
 #: where a sweep's folder names (sim.sweeps.folders) learn which keys the command line holds constant
 EXCLUDE_KEYS = "hydra.job.config.override_dirname.exclude_keys"
 INTERRUPTED = 130  # the shell's code for a process stopped by SIGINT
-#: the launching process's id, inherited by the worker processes it starts (joblib's), which watch it
-LAUNCHER_PID = "SIM_LAUNCHER_PID"
 
 # Every process that runs a job resolves its folder name (hydra.sweep.subdir): a joblib or Ray worker
 # imports this module when it unpickles the task.
@@ -70,7 +64,6 @@ def _task(cfg: DictConfig) -> float:
         from sim.viz.plots import run_figures
     seeds = replicate_seeds(cfg.seed, cfg.replications)
     value = float("nan")
-    _watch_launcher()
     try:
         cfg = with_style_levers(cfg)  # the leaders' values go into the summary's config and its run key
         for seed in seeds:
@@ -94,41 +87,6 @@ def _task(cfg: DictConfig) -> float:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         sys.exit(2)
     return value
-
-
-def _watch_launcher() -> None:
-    """In a worker process the launcher started itself (joblib's; not Ray's or Slurm's), end the process
-    within a second of the launcher's death: a launcher killed with ``kill -9`` tells its workers nothing,
-    and an idle loky worker (about 210 MB) can then live on for good, its idle timeout never firing. A
-    joblib worker whose launcher died before its first job got here ends at once."""
-    launcher = os.environ.get(LAUNCHER_PID, "")
-    if not launcher.isdigit() or int(launcher) == os.getpid():
-        return
-    if int(launcher) == os.getppid():
-        _exit_with(int(launcher))
-    elif multiprocessing.current_process().name.startswith("LokyProcess") and not _alive(int(launcher)):
-        os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id exists (signal 0 checks without sending anything)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, as another user's
-        pass
-    return True
-
-
-@functools.cache  # one watcher a process, started by the first job it runs
-def _exit_with(launcher: int) -> None:
-    def watch() -> None:
-        while os.getppid() == launcher:
-            time.sleep(1.0)
-        os._exit(1)  # no clean-up to wait for: nobody is left to take this job's result
-
-    threading.Thread(target=watch, name="launcher-watch", daemon=True).start()
 
 
 def _report(summary: Path) -> float:
@@ -190,7 +148,10 @@ def main() -> None:
     register_configs()
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(_task)
     sys.argv = [sys.argv[0], *argv]
-    os.environ[LAUNCHER_PID] = str(os.getpid())
+    if args.multirun:  # joblib is not a single run's import
+        from sim.sweeps.local_workers import use_watched_workers
+
+        use_watched_workers()
     developer = os.environ.get("HYDRA_FULL_ERROR") == "1"
     # Hydra then raises its errors instead of printing them over several lines; they end in one line here
     os.environ["HYDRA_FULL_ERROR"] = "1"
