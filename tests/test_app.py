@@ -217,3 +217,42 @@ def test_the_page_opens_on_a_story_the_intervention_can_change():
     # the default config's leaders are all alike; the page opens where half lead like Manager A
     model = build_model(Settings(org="small_team"))
     assert leaders_with_style(model, REPLACED).sum() > 0
+
+
+def _waits_for(lock, action):
+    """``action``, run in another thread, does not finish while ``lock`` is held and does once it is
+    released; returns what it returned."""
+    import threading
+
+    done = []
+    with lock:
+        worker = threading.Thread(target=lambda: done.append(action()))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive() and not done
+    worker.join(60)
+    assert done, "it did not finish once the lock was released"
+    return done[0]
+
+
+def test_play_steps_the_model_only_between_the_pages_reads():
+    """Mesa's Play steps the model in a worker thread while the page draws it: a step waits for a read
+    in progress, and a picture's read waits for a step in progress."""
+    model = build_model(Settings(org="small_team"))
+    _waits_for(model.lock, model.step)  # as a picture's read holds it
+    assert model.steps == 1
+    drawn = _waits_for(model.lock, lambda: panel(model, "network", model.timeseries()))  # as a step holds it
+    assert isinstance(drawn, Figure)
+
+
+def test_a_week_waits_for_the_pages_render_in_progress():
+    """Play must not step while the page draws the last week: a render pass that sees state change
+    goes on, and sends nothing to the browser until it stops."""
+    import threading
+
+    model = build_model(Settings(org="small_team"))
+    model.render_lock = threading.Lock()
+    _waits_for(model.render_lock, model.step)  # as a render in another thread holds it
+    assert model.steps == 1
+    model.step()  # no render in progress: no wait
+    assert model.steps == 2

@@ -31,21 +31,27 @@ The intervention button schedules (``ServiceCultureModel.schedule``) a leadershi
 next week aimed at the leaders who lead like Manager A, so they take Manager B's style through the
 model's own event path, as a scenario's ``leadership_change`` would; every event start is marked on
 the charts.
+
+Play steps the model in Mesa's worker thread while the page draws it: :class:`PlayedModel` keeps every
+picture to one whole week and lets a week land only once the page has finished drawing the last one.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import functools
 import io
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+import reacton.core
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController, UserInputs
@@ -106,6 +112,7 @@ HEADLINE = {
     "turnover_rate": "turnover / week",
 }
 SLIDER_STEP = 0.05
+RENDER_WAIT = 60.0  # seconds a week waits at most for the page to finish drawing the last one
 DPI = 72  # PNGs for a projector: a third fewer pixels than matplotlib's 100 renders noticeably faster
 CSS = """
 .chart img { max-width: 100%; height: auto; }
@@ -162,7 +169,7 @@ def dashboard_orgs() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def _base(base: tuple[str, ...]) -> tuple[DictConfig, tuple[str, ...]]:
     """The config the room's levers apply to and the overrides it takes beyond ``base``: Manager B's
     preset is added when the scenario has none, so the intervention can always reach for it (a preset
@@ -194,9 +201,45 @@ def compose(settings: Settings) -> DictConfig:
     return load_config(overrides(settings))
 
 
-def build_model(settings: Settings) -> ServiceCultureModel:
+class PlayedModel(ServiceCultureModel):
+    """The model as the page runs it. Mesa's Play steps it in a worker thread while the page reads it
+    to draw:
+
+    - ``lock`` is held for a whole week's step and for every read the pictures make, so a picture
+      never mixes two weeks (a hire between two reads of ``filled`` once drew x and y of different
+      sizes and stopped Play);
+    - a week waits for the page's render in progress (``render_lock``, reacton's, set by the page):
+      a render pass ends by sending the page to the browser only when no state changed during it, so
+      a week landing every play interval while a pass takes longer kept the pass going and the
+      browser's week froze (seen after pressing Play on a busy 2-core machine).
+    """
+
+    #: the page's render lock (reacton's render context), once the page has drawn this model
+    render_lock: threading.Lock | None = None
+
+    # the model's own signature: Mesa's Reset reads it to learn which arguments the model takes
+    @functools.wraps(ServiceCultureModel.__init__)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.lock = threading.RLock()
+        super().__init__(*args, **kwargs)
+        # Mesa's Model.__init__ makes ``step`` a wrapper that counts the week (``steps``) and then runs
+        # the model's step: the lock covers both
+        advance = self.step
+
+        def step() -> None:
+            page = self.render_lock
+            # a bounded wait: a render that never ends must not stop the model for good
+            if page is not None and page.acquire(timeout=RENDER_WAIT):
+                page.release()
+            with self.lock:
+                advance()
+
+        self.step = step
+
+
+def build_model(settings: Settings) -> PlayedModel:
     """A fresh model of ``settings``, placed on Mesa's Network space (the org's fixed layout)."""
-    return ServiceCultureModel(compose(settings))
+    return PlayedModel(compose(settings))
 
 
 def lever_value(cfg: DictConfig, lever: str) -> float:
@@ -274,17 +317,21 @@ def panel(
     """
     if name == "network":
         o, p = model.org, model.people
+        with _between_steps(model):  # copies of one week: Play may step the model while this one is drawn
+            orientation, filled, week = p.orientation.copy(), p.filled.copy(), model.steps
         return network_figure(
             graph if graph is not None else o.graph(),
             o.positions,
-            p.orientation,
+            orientation,
             o.is_leader,
             o.frontline,
-            p.filled,
-            title=f"Service orientation, week {model.steps}",
+            filled,
+            title=f"Service orientation, week {week}",
         )
     if name == "teams":
-        return team_figure(model.team_table(), team_metric)
+        with _between_steps(model):
+            teams = model.team_table()
+        return team_figure(teams, team_metric)
     draw: dict[str, Callable[[pd.DataFrame], Figure]] = {
         "culture": culture_figure,
         "people": people_figure,
@@ -294,6 +341,12 @@ def panel(
     fig = draw[name](ts)
     mark_weeks(fig, model.timeline.starts(), model.steps)
     return fig
+
+
+def _between_steps(model: ServiceCultureModel) -> contextlib.AbstractContextManager:
+    """What a read or change of ``model`` from the page holds: a played model's lock (no step runs
+    meanwhile), nothing for a model nobody steps in another thread."""
+    return model.lock if isinstance(model, PlayedModel) else contextlib.nullcontext()
 
 
 def png(fig: Figure) -> bytes:
@@ -373,7 +426,8 @@ def Intervention(model: ServiceCultureModel, on_error: Callable[[str | None], No
 
     def fire() -> None:
         try:
-            replace_style(model)
+            with _between_steps(model):
+                replace_style(model)
         except ConfigError as exc:
             on_error(str(exc))
             return
@@ -393,12 +447,19 @@ def Intervention(model: ServiceCultureModel, on_error: Callable[[str | None], No
         solara.Text(f"{count} leaders lead like Manager A now", classes=["intervention-status"])
 
 
+def _read_timeseries(model: ServiceCultureModel) -> pd.DataFrame:
+    with _between_steps(model):  # Mesa's collector appends metric by metric: a read mid-step mixes lengths
+        return model.timeseries()
+
+
 @solara.component
 def Dashboard(model: ServiceCultureModel, on_error: Callable[[str | None], None]) -> None:
     """The main area: week, headline, intervention, the model's levers now, and the pictures."""
     update_counter.get()  # re-render after every step (Mesa's ModelController bumps it)
+    if isinstance(model, PlayedModel):
+        model.render_lock = reacton.core.get_render_context().thread_lock
     team_metric, set_team_metric = solara.use_state("culture_mean")
-    ts = solara.use_memo(model.timeseries, [model, model.steps])
+    ts = solara.use_memo(lambda: _read_timeseries(model), [model, model.steps])
     graph = solara.use_memo(model.org.graph, [model.org])
     # events scheduled for later are not drawn yet: scheduling one must not redraw every picture
     marks = sum(week <= model.steps for week, _ in model.timeline.starts())
@@ -449,12 +510,13 @@ def Page() -> None:
         settings.set(new)
         params.set({"config": composed})
         if rebuild:
-            model.set(ServiceCultureModel(composed))
+            model.set(PlayedModel(composed))
         else:
-            for lever in levers:
-                model.value.set_lever(lever, new.levers[lever])
-            for policy in policies:
-                model.value.set_policy(policy, new.policies[policy])
+            with _between_steps(model.value):
+                for lever in levers:
+                    model.value.set_lever(lever, new.levers[lever])
+                for policy in policies:
+                    model.value.set_policy(policy, new.policies[policy])
         force_update()
 
     def on_run(name: str, value) -> None:
