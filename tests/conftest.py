@@ -7,6 +7,17 @@ from sim.config import load_config
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
+@pytest.fixture(scope="session")
+def joblib_sweep(tmp_path_factory):
+    """A 4-run sweep (2 seeds x 2 recognition settings) on the default launcher (joblib):
+    ``(sweep folder, the finished process)``."""
+    from sweep_helpers import SWEEP_4, sweep
+
+    where = tmp_path_factory.mktemp("joblib") / "sweep"
+    done = sweep(where, *SWEEP_4, "hydra.launcher.n_jobs=2")
+    return where, done
+
+
 @pytest.fixture
 def small_cfg():
     """The small org, 30 weeks: quick enough for many tests."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_helpers import QUICK, SWEEP_4, summaries, sweep
 
 from sim.config import load_config
 from sim.metrics import MODEL_METRICS
@@ -24,40 +25,8 @@ from sim.sweeps.collect import collect
 from sim.sweeps.collect import main as collect_main
 from sim.sweeps.jobs import expected_jobs
 
-QUICK = ["org=small_team", "steps=8", "output.figures=false"]
 BIN = Path(sys.executable).parent
-SWEEP_4 = ("seed=0,1", "style.recognition_rate=0.2,0.8")  # style.<lever>: every leader's
 RAY_ENV = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
-
-
-def sweep(sweep_dir: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "-m", *QUICK, f"hydra.sweep.dir={sweep_dir}", *args],
-        cwd=sweep_dir.parent,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done
-
-
-def summaries(sweep_dir: Path) -> dict[int, dict]:
-    """seed -> {"final": ..., "mean": ...} of every finished run of a sweep over seeds."""
-    out = {}
-    for path in sweep_dir.glob("*/summary.json"):
-        s = json.loads(path.read_text())
-        out[s["seed"]] = {"final": s["final"], "mean": s["mean"]}
-    return out
-
-
-@pytest.fixture(scope="module")
-def joblib_sweep(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A 4-run sweep (2 seeds x 2 recognition settings) on the default launcher (joblib)."""
-    where = tmp_path_factory.mktemp("joblib") / "sweep"
-    done = sweep(where, *SWEEP_4, "hydra.launcher.n_jobs=2")
-    return where, done
 
 
 def test_a_joblib_sweep_collects_into_one_row_per_run(joblib_sweep):

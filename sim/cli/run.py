@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -164,6 +165,44 @@ def main() -> None:
             raise
         _close_progress_bars()
         fail(one_line(exc))
+    except RuntimeError as exc:
+        told = _cluster_job_lost(exc)
+        if told is None or developer:
+            raise
+        _close_progress_bars()
+        print(f"error: {told}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _cluster_job_lost(exc: RuntimeError) -> str | None:
+    """One line for a job a cluster (Slurm, through submitit) ended without a result: cancelled,
+    killed, out of time or memory, or failed. submitit's own message is the job's whole log.
+
+    Hydra's submitit launcher waits for its jobs in order and gives up at the first lost one; the
+    jobs after it run on, and every run they finish is kept, so the same command later runs only
+    what is missing (the run key, sim.sweeps.jobs)."""
+    utils = sys.modules.get("submitit.core.utils")  # imported only if a submitit launcher ran
+    if utils is None or not isinstance(exc, utils.UncompletedJobError):
+        return None
+    text = str(exc)
+    # the job's folder, .submitit/<job id>/, from the result file it lacks or the log of its failure
+    path = re.search(r"with path (\S+)", text) or re.search(r"^  - (\S+)", text, re.MULTILINE)
+    folder = Path(path.group(1)).parent if path else None
+    if isinstance(exc, utils.FailedJobError):  # the run raised: the trace's last line says what
+        trace = text.split("----------------------\n")
+        lines = [line.strip() for line in (trace[1] if len(trace) > 1 else "").splitlines() if line.strip()]
+        why = f"failed: {lines[-1]}" if lines else "failed"
+    elif said := [line.strip() for line in text.splitlines() if line.strip().startswith("error: ")]:
+        why = f"failed: {said[-1].removeprefix('error: ')}"  # the run's own one-line error, from its log
+    else:
+        state = re.search(r"\(state: ([^)]*)\)", text)
+        why = f"ended without its run ({state.group(1) if state else 'no result'})"
+    name = f"job {folder.name}" if folder else "a job"
+    where = f" (log in {folder})" if folder else ""
+    return (
+        f"{name} {why}{where}; the other jobs run on and their runs are kept: "
+        "when they have ended, run the same command to run what is missing"
+    )
 
 
 def _print_help(overrides: list[str]) -> None:
