@@ -110,6 +110,19 @@ def test_a_slurm_sweep_gives_the_summaries_of_joblib_and_the_presets_resources_r
         assert fields["ArrayTaskThrottle"] == str(min(PRESET.array_parallelism, 4))
 
 
+def test_a_submission_slurm_refuses_ends_in_one_line_that_says_what_to_check(slurm, tmp_path):
+    where = tmp_path / "sweep"
+    command = [sys.executable, "-m", "sim", "-m", "org=small_team", "steps=8", "seed=0,1", "hydra/launcher=slurm"]
+    command += ["hydra.launcher.partition=no_such_partition", f"hydra.sweep.dir={where}"]
+    env = {**os.environ, **_slurm_env(slurm)}
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: Slurm refused the sweep's submission (Invalid partition name specified)"), last
+    assert "hydra.launcher.partition" in last
+    assert slurm.run("squeue", "-h", "-o", "%i").strip() == ""
+
+
 def _job_process(array: str, task: int) -> int | None:
     """The pid of the Python process running task ``task`` of array ``array``: submitit's
     ``python -m submitit.core._submit``, not the ``srun`` that started it with the same words."""
@@ -204,9 +217,9 @@ def test_a_job_killed_mid_run_is_reported_in_one_line_and_the_same_command_runs_
 def _lost(exc: Exception) -> str | None:
     import submitit.core.utils  # noqa: F401  the launcher's import, which the CLI looks for
 
-    from sim.cli.run import _cluster_job_lost
+    from sim.cli.run import _cluster_error
 
-    return _cluster_job_lost(exc)
+    return _cluster_error(exc)
 
 
 def test_a_run_that_failed_in_its_job_is_told_by_its_own_error_line(tmp_path):

@@ -166,7 +166,7 @@ def main() -> None:
         _close_progress_bars()
         fail(one_line(exc))
     except RuntimeError as exc:
-        told = _cluster_job_lost(exc)
+        told = _cluster_error(exc)
         if told is None or developer:
             raise
         _close_progress_bars()
@@ -174,9 +174,11 @@ def main() -> None:
         sys.exit(1)
 
 
-def _cluster_job_lost(exc: RuntimeError) -> str | None:
-    """One line for a job a cluster (Slurm, through submitit) ended without a result: cancelled,
-    killed, out of time or memory, or failed. submitit's own message is the job's whole log.
+def _cluster_error(exc: RuntimeError) -> str | None:
+    """One line for what a cluster (Slurm, through submitit) did to a sweep: refused its submission
+    (a wrong partition, account or resource request), or ended a job without its result (cancelled,
+    killed, out of time or memory, or failed). submitit's own messages are sbatch's output or the
+    job's whole log; None for any other error.
 
     Hydra's submitit launcher waits for its jobs in order and gives up at the first lost one; the
     jobs after it run on, and every run they finish is kept, so the same command later runs only
@@ -184,6 +186,14 @@ def _cluster_job_lost(exc: RuntimeError) -> str | None:
     utils = sys.modules.get("submitit.core.utils")  # imported only if a submitit launcher ran
     if utils is None or not isinstance(exc, utils.UncompletedJobError):
         return None
+    command = getattr(exc.__cause__, "cmd", None)
+    if isinstance(command, list | tuple) and command and Path(str(command[0])).name == "sbatch":
+        said = [line.split("error:", 1)[1].strip() for line in str(exc).splitlines() if "error:" in line]
+        why = (said[-1] if said else one_line(exc)).removeprefix("Batch job submission failed: ")
+        return (
+            f"Slurm refused the sweep's submission ({why}): no job was submitted; "
+            "check hydra.launcher.partition, account, qos and the resources asked for"
+        )
     text = str(exc)
     # the job's folder, .submitit/<job id>/, from the result file it lacks or the log of its failure
     path = re.search(r"with path (\S+)", text) or re.search(r"^  - (\S+)", text, re.MULTILINE)
