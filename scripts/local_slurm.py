@@ -35,7 +35,10 @@ import threading
 import time
 from pathlib import Path
 
-NEEDED = ("mariadbd", "mariadb-install-db", "munged", "slurmdbd", "slurmctld", "slurmd", "sacctmgr", "sinfo", "sbatch")
+NEEDED = (
+    *("mariadbd", "mariadb-install-db", "munged", "slurmdbd", "slurmctld", "slurmd"),  # the daemons
+    *("sacctmgr", "sinfo", "sbatch", "squeue", "scancel", "scontrol"),  # the clients it uses
+)
 PACKAGES = "slurmctld slurmd slurmdbd slurm-client munge mariadb-server"
 CLUSTER = "localslurm"
 NODE = "localnode"
