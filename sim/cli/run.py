@@ -20,7 +20,8 @@ Every mistake on the command line ends in one line, ``error: ...``, and exit cod
 checked before Hydra starts (``sim.cli.overrides``, with the closest names for a typo), and what only
 composing finds (Hydra's and OmegaConf's errors, ``sim.config.validate``) is cut to one line here
 (``HYDRA_FULL_ERROR=1`` gives a developer the whole trace). Ctrl-C stops a sweep with one line saying how
-far it got and exit code 130, its workers gone.
+far it got and exit code 130, its workers gone. On Slurm (submitit), a submission refused or a job lost
+ends in one line and exit code 1.
 """
 
 from __future__ import annotations
