@@ -160,8 +160,9 @@ def test_a_job_killed_mid_run_is_reported_in_one_line_and_the_same_command_runs_
     command += ["hydra.launcher.array_parallelism=1", "hydra.launcher.timeout_min=30"]
     env = {**os.environ, **_slurm_env(slurm)}
     proc = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    first = where / "0_seed=0"
-    _wait_for(first.is_dir, "the first run did not begin", proc)
+    # Hydra writes overrides.yaml last, just before the run begins: from then on the run is under way
+    began = where / "0_seed=0" / ".hydra" / "overrides.yaml"
+    _wait_for(began.exists, "the first run did not begin", proc)
     (array,) = _array_ids(where)
     slurm.run("scancel", f"{array}_1")  # still pending
     pid = _wait_for(lambda: _job_process(array, 0), "the first run's process was not found", proc)
@@ -193,9 +194,10 @@ def test_a_job_killed_mid_run_is_reported_in_one_line_and_the_same_command_runs_
 
     _wait_queue_empty(slurm)  # the jobs after the lost one ran on
     before = collect(where)
-    lost = dict(zip(before.problems["run"], before.problems["status"], strict=True))
-    assert lost.get("0_seed=0") == "unfinished", lost  # it had begun
-    assert [status for run, status in lost.items() if run != "0_seed=0"] == ["missing"], lost  # never began
+    lost = before.problems.sort_values("status").to_dict("records")
+    assert [row["status"] for row in lost] == ["missing", "unfinished"], lost
+    assert "seed=1" in lost[0]["detail"]  # cancelled before it began: no folder
+    assert lost[1]["run"] == "0_seed=0"  # killed mid-run
     assert sorted(before.runs["seed"]) == [2, 3]
     kept = {run: (where / run / "summary.json").stat().st_mtime_ns for run in ("2_seed=2", "3_seed=3")}
     finished_before = (where / ".finished_runs").read_text().splitlines()
