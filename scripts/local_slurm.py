@@ -108,11 +108,24 @@ class LocalSlurm:
         return {**os.environ, "SLURM_CONF": str(self.conf)}
 
     def run(self, *command: str, timeout: float = 30.0, check: bool = True) -> str:
-        """A Slurm client command against this cluster; its standard output."""
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=timeout)
+        """A Slurm client command against this cluster (``sinfo``, ``scontrol``...); its standard output."""
+        done = self._client(command, timeout)
         if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip() or done.stdout.strip()}")
         return done.stdout
+
+    def wait_queue_empty(self, timeout: float) -> bool:
+        """Whether the queue (pending and running jobs) empties within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.run("squeue", "-h", "-o", "%i", check=False).strip():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+        return True
+
+    def _client(self, command: tuple[str, ...], timeout: float) -> subprocess.CompletedProcess:
+        program = _which(command[0]) or command[0]
+        return subprocess.run([program, *command[1:]], env=self.env, capture_output=True, text=True, timeout=timeout)
 
     # -- life cycle --------------------------------------------------------------------------------
     def __enter__(self) -> LocalSlurm:
@@ -159,9 +172,9 @@ class LocalSlurm:
         self._spawn("slurmdbd", [_which("slurmdbd"), "-D"], root / "log" / "slurmdbd.out")
         self._wait("slurmdbd", lambda: _listening(dbd_port), deadline)
         # the cluster must be known to the accounting before slurmctld registers with it
-        self._wait("sacctmgr add cluster", lambda: self._add_cluster(), deadline)
-        self.run(_which("sacctmgr"), "-i", "add", "account", ACCOUNT, f"cluster={CLUSTER}")
-        self.run(_which("sacctmgr"), "-i", "add", "user", "root", f"account={ACCOUNT}", f"cluster={CLUSTER}")
+        self._wait("sacctmgr add cluster", self._add_cluster, deadline)
+        self.run("sacctmgr", "-i", "add", "account", ACCOUNT, f"cluster={CLUSTER}")
+        self.run("sacctmgr", "-i", "add", "user", "root", f"account={ACCOUNT}", f"cluster={CLUSTER}")
         self._spawn("slurmctld", [_which("slurmctld"), "-D", "-i", "-f", str(self.conf)], root / "log" / "ctld.out")
         self._wait("slurmctld", lambda: _listening(ctld_port), deadline)
         self._spawn("slurmd", [_which("slurmd"), "-D", "-N", NODE, "-f", str(self.conf)], root / "log" / "slurmd.out")
@@ -228,14 +241,10 @@ class LocalSlurm:
         self._wait("mariadbd", lambda: _listening(port), deadline)
 
     def _add_cluster(self) -> bool:
-        done = subprocess.run(
-            [_which("sacctmgr"), "-i", "add", "cluster", CLUSTER], env=self.env, capture_output=True, timeout=30
-        )
-        return done.returncode == 0
+        return self._client(("sacctmgr", "-i", "add", "cluster", CLUSTER), timeout=30).returncode == 0
 
     def _node_idle(self) -> bool:
-        state = self.run(_which("sinfo"), "-h", "-n", NODE, "-o", "%T", check=False).strip()
-        return state == "idle"
+        return self.run("sinfo", "-h", "-n", NODE, "-o", "%T", check=False).strip() == "idle"
 
     def _spawn(self, name: str, command: list[str], log: Path, **user: int) -> None:
         with log.open("w") as out:
@@ -285,10 +294,8 @@ class LocalSlurm:
         self.root = None
 
     def _cancel_all(self, timeout: float = 20.0) -> None:
-        self.run(_which("scancel"), "--partition", PARTITION, check=False)
-        deadline = time.monotonic() + timeout
-        while self.run(_which("squeue"), "-h", "-o", "%i", check=False).strip() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        self.run("scancel", "--partition", PARTITION, check=False)
+        self.wait_queue_empty(timeout)
 
     def _end_strays(self) -> None:
         """slurmstepd and a job's processes are no daemon's children (slurmd lets them go): find them

@@ -2,6 +2,7 @@
 intervention and the pictures. The page itself is driven in a browser in ``test_dashboard_browser.py``."""
 
 import dataclasses
+import threading
 
 import numpy as np
 import pytest
@@ -222,8 +223,6 @@ def test_the_page_opens_on_a_story_the_intervention_can_change():
 def _waits_for(lock, action):
     """``action``, run in another thread, does not finish while ``lock`` is held and does once it is
     released; returns what it returned."""
-    import threading
-
     done = []
     with lock:
         worker = threading.Thread(target=lambda: done.append(action()))
@@ -248,8 +247,6 @@ def test_play_steps_the_model_only_between_the_pages_reads():
 def test_a_week_waits_for_the_pages_render_in_progress():
     """Play must not step while the page draws the last week: a render pass that sees state change
     goes on, and sends nothing to the browser until it stops."""
-    import threading
-
     model = build_model(Settings(org="small_team"))
     model.render_lock = threading.Lock()
     _waits_for(model.render_lock, model.step)  # as a render in another thread holds it

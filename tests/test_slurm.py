@@ -76,13 +76,6 @@ def _job_records(cluster, array_id: str) -> dict[str, dict[str, str]]:
     return records
 
 
-def _wait_queue_empty(cluster, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while cluster.run("squeue", "-h", "-o", "%i").strip():
-        assert time.monotonic() < deadline, "Slurm's queue did not empty"
-        time.sleep(0.5)
-
-
 def test_a_slurm_sweep_gives_the_summaries_of_joblib_and_the_presets_resources_reach_sbatch(
     slurm, joblib_sweep, tmp_path
 ):
@@ -192,7 +185,7 @@ def test_a_job_killed_mid_run_is_reported_in_one_line_and_the_same_command_runs_
     task = _job_records(slurm, array)["0"]
     assert task["ArrayTaskThrottle"] == "1" and task["TimeLimit"] == "00:30:00"
 
-    _wait_queue_empty(slurm)  # the jobs after the lost one ran on
+    assert slurm.wait_queue_empty(timeout=120), "Slurm's queue did not empty"  # the jobs after the lost one ran on
     before = collect(where)
     lost = before.problems.sort_values("status").to_dict("records")
     assert [row["status"] for row in lost] == ["missing", "unfinished"], lost

@@ -187,15 +187,15 @@ def _cluster_error(exc: RuntimeError) -> str | None:
     utils = sys.modules.get("submitit.core.utils")  # imported only if a submitit launcher ran
     if utils is None or not isinstance(exc, utils.UncompletedJobError):
         return None
+    text = str(exc)
     command = getattr(exc.__cause__, "cmd", None)
     if isinstance(command, list | tuple) and command and Path(str(command[0])).name == "sbatch":
-        said = [line.split("error:", 1)[1].strip() for line in str(exc).splitlines() if "error:" in line]
+        said = [line.split("error:", 1)[1].strip() for line in text.splitlines() if "error:" in line]
         why = (said[-1] if said else one_line(exc)).removeprefix("Batch job submission failed: ")
         return (
             f"Slurm refused the sweep's submission ({why}): no job was submitted; "
             "check hydra.launcher.partition, account, qos and the resources asked for"
         )
-    text = str(exc)
     # the job's folder, .submitit/<job id>/, from the result file it lacks or the log of its failure
     path = re.search(r"with path (\S+)", text) or re.search(r"^  - (\S+)", text, re.MULTILINE)
     folder = Path(path.group(1)).parent if path else None

@@ -11,7 +11,6 @@ children and have their own lifetimes.
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
@@ -31,11 +30,7 @@ def watch_launcher(launcher: int) -> None:
     """
     if os.getppid() != launcher:
         os._exit(1)
-    _start_watch(launcher)
 
-
-@functools.cache  # one watcher a process
-def _start_watch(launcher: int) -> None:
     def watch() -> None:
         while os.getppid() == launcher:
             time.sleep(WATCH_INTERVAL)
