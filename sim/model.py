@@ -720,19 +720,21 @@ class ServiceCultureModel(Model):
         return df
 
     def team_table(self) -> pd.DataFrame:
-        """One row per step x team: ``step``, ``team``, ``level``, ``frontline``, ``style`` and team metrics."""
+        """One row per step x team: ``step``, ``team``, ``team_name``, ``level``, ``frontline``, ``style`` and
+        team metrics."""
         o = self.org
         if not self._team_rows:
-            return pd.DataFrame(columns=["step", "team", "level", "frontline", "style", *TEAM_METRICS])
+            return pd.DataFrame(columns=["step", "team", "team_name", "level", "frontline", "style", *TEAM_METRICS])
         values = np.stack(self._team_rows)  # (steps, teams, metrics)
         steps, nt, _ = values.shape
         df = pd.DataFrame(values.reshape(steps * nt, -1), columns=list(TEAM_METRICS))
         df.insert(0, "step", np.repeat(np.arange(1, steps + 1), nt))
         df.insert(1, "team", np.tile(np.arange(nt), steps))
-        df.insert(2, "level", np.tile(o.team_level.astype(np.int64), steps))
-        df.insert(3, "frontline", np.tile(o.frontline_team, steps))
+        df.insert(2, "team_name", pd.Categorical.from_codes(df["team"].to_numpy(), pd.Index(o.team_names, dtype=str)))
+        df.insert(3, "level", np.tile(o.team_level.astype(np.int64), steps))
+        df.insert(4, "frontline", np.tile(o.frontline_team, steps))
         names = np.asarray(self.styles.names)
-        df.insert(4, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
+        df.insert(5, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
         return df
 
 

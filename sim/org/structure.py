@@ -22,6 +22,7 @@ from functools import cached_property
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 EXECUTIVE, DEPARTMENT_HEAD, TEAM_LEAD, STAFF = 0, 1, 2, 3
@@ -44,6 +45,8 @@ class Org:
     serves : (n_teams, n_teams) CSR, ``serves[f, b] = 1`` when back-office team b serves frontline team f.
     initially_open, initially_filled : (n,) bool.
     positions : (n, 2) float, a fixed layout for pictures (computed once per org, no spring layout).
+    team_names : (n_teams,) str, each team's name as people say it (never blank): an imported org's
+        from the client's files, a generated org's from its place (``default_team_names``).
     """
 
     manager: np.ndarray
@@ -58,6 +61,7 @@ class Org:
     initially_open: np.ndarray
     initially_filled: np.ndarray
     positions: np.ndarray
+    team_names: np.ndarray
     notes: list[str] = field(default_factory=list)
 
     PEER: int = 1
@@ -231,6 +235,7 @@ def assemble(
     initially_open: np.ndarray,
     initially_filled: np.ndarray,
     notes: list[str] | None = None,
+    team_names: np.ndarray | None = None,
 ) -> Org:
     """Derive levels, teams and departments from a reports-to array and put the org together.
 
@@ -240,6 +245,7 @@ def assemble(
     frontline_leaders : (n,) bool, the team this seat leads serves customers.
     peer_pairs, cross_pairs : (k, 2) seat pairs (undirected; duplicates and self-pairs are dropped).
     serves_pairs : (k, 2) ``(backoffice_leader_seat, frontline_leader_seat)``.
+    team_names : (n_teams,) str, optional; ``default_team_names`` when not given.
     """
     manager = np.asarray(manager, dtype=np.int64)
     n = manager.size
@@ -275,8 +281,32 @@ def assemble(
         initially_open=np.asarray(initially_open, dtype=bool),
         initially_filled=np.asarray(initially_filled, dtype=bool),
         positions=radial_layout(manager, level),
+        team_names=(
+            default_team_names(level, leader_seats, department, frontline_leaders)
+            if team_names is None
+            else np.asarray(team_names, dtype=object)
+        ),
         notes=list(notes or []),
     )
+
+
+def default_team_names(
+    level: np.ndarray, leader_seats: np.ndarray, department: np.ndarray, frontline_leaders: np.ndarray
+) -> np.ndarray:
+    """Names for teams that have none, from their place: ``Executive team``, ``Department 2 managers``,
+    ``Frontline 2.3`` / ``Back office 2.1`` (the department, then the team's number among its
+    department's teams below the head, both in seat order from 1). The names are unique.
+    """
+    team_level = level[leader_seats]
+    dept = department[leader_seats] + 1
+    front = np.asarray(frontline_leaders, dtype=bool)[leader_seats]
+    # heads' teams are numbered apart (group 0), so a department's working teams count from 1
+    group = np.where(team_level >= 2, dept, 0)
+    number = pd.Series(group).groupby(group).cumcount().to_numpy() + 1
+    kind = np.where(front, "Frontline ", "Back office ")
+    staff_names = kind.astype(object) + dept.astype(str).astype(object) + "." + number.astype(str).astype(object)
+    heads = "Department " + dept.astype(str).astype(object) + " managers"
+    return np.where(team_level == 0, "Executive team", np.where(team_level == 1, heads, staff_names)).astype(object)
 
 
 def _symmetric(n: int, pairs: np.ndarray, code: int) -> sp.csr_matrix:
