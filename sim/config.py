@@ -67,6 +67,21 @@ class OrgConfig:
 
 
 @dataclass
+class OrgColumns:
+    """Which column of the org chart holds what (``sim.org.columns``); null: found by its header."""
+
+    id: str | None = described("each person's id (e.g. 'Employee Id')")
+    manager: str | None = described("each person's manager, by id or by unique name; empty for the top")
+    name: str | None = described("each person's name (managers may be given by name)")
+    title: str | None = described("job title: says frontline or back office (configs/job_roles.yaml)")
+    department: str | None = described("department: says frontline or back office when the title does not; names teams")
+    team: str | None = described("team name (a leader's row: the team they lead)")
+    role: str | None = described("the model's role: leader, frontline or back office")
+    frontline: str | None = described("true/false: serves customers")
+    vacant: str | None = described("true/false: the seat is open but empty")
+
+
+@dataclass
 class FileOrgConfig:
     """An organisation imported from the client's own files (``sim.org.files``); ``org.source=file``.
 
@@ -76,9 +91,14 @@ class FileOrgConfig:
 
     name: str = described("the option's name (its file in configs/org/)")
     source: str = choice("file", doc="where the org comes from: the client's own files")
-    path: str = described("the org chart: a CSV reports-to list, GraphML, or an edge list")
+    path: str = described("the org chart: a CSV or Excel reports-to list, GraphML, or an edge list")
     format: str = choice(
-        "auto", "csv", "graphml", "edgelist", doc="format of the org chart file; auto: from the file's extension"
+        "auto", "csv", "xlsx", "graphml", "edgelist", doc="format of the org chart file; auto: from the file's extension"
+    )
+    sheet: str | None = described("the workbook's sheet (xlsx): its name or number from 0; null: the first")
+    columns: OrgColumns = described("which column holds what (csv, xlsx); a null entry is found by its header")
+    job_roles: str | None = described(
+        "a YAML file of job-title phrases added to configs/job_roles.yaml (frontline, back_office)"
     )
     roles: str | None = described("id,role[,team][,frontline][,vacant]: where an edge list keeps its roles")
     ties: str | None = described("peer/advice ties, two ids a line; null: peers are generated inside teams")

@@ -410,8 +410,8 @@ def test_config_needs_only_what_a_file_import_needs():
         load_config(["org=from_file", "org.path=x.csv", "+org.departments=3"])
     with pytest.raises(ConfigError, match=r"org.max_file_mb=0.0 is out of range"):
         load_config(["org=from_file", "org.path=x.csv", "org.max_file_mb=0"])
-    with pytest.raises(ConfigError, match="org.format='xlsx' is not allowed"):
-        load_config(["org=from_file", "org.path=x.csv", "org.format=xlsx"])
+    with pytest.raises(ConfigError, match="org.format='docx' is not allowed"):
+        load_config(["org=from_file", "org.path=x.csv", "org.format=docx"])
     with pytest.raises(ConfigError, match="org.virtual_root"):
         load_config(["org=from_file", "org.path=x.csv", "org.virtual_root=maybe"])
     cfg = load_config(["org=from_file", "org.path=x.csv"])
@@ -420,7 +420,7 @@ def test_config_needs_only_what_a_file_import_needs():
 
 def test_unknown_extension_asks_for_the_format(tmp_path):
     chart = write(tmp_path, "chart.dat", "a ceo\n")
-    assert "set org.format to csv, graphml or edgelist" in refused(chart)
+    assert "set org.format to csv, xlsx, graphml or edgelist" in refused(chart)
     assert load(chart, format="edgelist").org.n == 2
 
 
@@ -508,7 +508,9 @@ def test_ragged_row_names_its_line(tmp_path):
     assert refused(chart) == f"{chart} line 3: 3 fields where the header has 2"
 
 
-def test_a_spreadsheet_saved_as_csv_is_named_as_binary(tmp_path):
+def test_a_workbook_named_csv_is_named_as_a_workbook_with_the_setting_that_reads_it(tmp_path):
     chart = tmp_path / "chart.csv"
     chart.write_bytes(b"PK\x03\x04\x00\x00\x08\x00workbook")
-    assert refused(chart) == f"{chart} line 1: binary data, not text (a spreadsheet?): export it as CSV"
+    assert refused(chart) == (
+        f"{chart} is an Excel workbook (xlsx), not text: name it .xlsx or set org.format=xlsx (org.sheet picks the sheet)"
+    )

@@ -33,6 +33,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import ConfigError, FileOrgConfig, typed_org
 from sim.org.footprint import OrgSize, generated_size, reports_size
 from sim.org.generate import build_org, cross_team_pairs, internal_service_links, within_group_pairs
+from sim.org.job_roles import infer_marks, phrase_table
 from sim.org.readers import (
     READERS,
     VIRTUAL_ROOT,
@@ -70,18 +71,62 @@ class ImportedOrg:
 
     org: Org
     ids: np.ndarray
-    team_names: np.ndarray  # per team: the ``team`` label of its leader ("" when none is given)
+    team_names: np.ndarray  # per team, never blank (``_team_names``): the same as ``org.team_names``
+    team_kinds: np.ndarray  # per team: why it is frontline or back office ("5 of 6 staff", "the leader's role")
     initial_state: dict[str, np.ndarray] = field(default_factory=dict)
     format: str = "csv"
     peer_ties_from_file: bool = False
 
 
 # ------------------------------------------------------------------ the checks and the build
+_LAST_FIRST = r"^\s*([^,]+?)\s*,\s*(.+?)\s*$"  # "Keller, Maria" -> groups (Keller, Maria)
+
+
+def _name_forms(names: np.ndarray) -> tuple[pd.Index, pd.Index]:
+    """Names as matched (case and runs of spaces aside), as written and with "Last, First" turned round."""
+    written = pd.Index(names, dtype=object).astype(str)
+    turned = written.str.replace(_LAST_FIRST, r"\2 \1", regex=True)
+    return tuple(i.str.lower().str.replace(r"\s+", " ", regex=True).str.strip() for i in (written, turned))
+
+
+def _managers_by_name(chart: Chart, manager: np.ndarray, lost: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Resolve managers given by name (``Maria Keller``, or ``Keller, Maria``) where no id matches.
+
+    A name two people share is refused when someone reports to it, naming their rows; a name nobody
+    has is left to the caller's "not in the file".
+    """
+    names = chart.attributes.columns.get("name") if chart.attributes is not None else None
+    if names is None or not lost.size:
+        return manager
+    people: dict[str, set[int]] = {}
+    for forms in _name_forms(names):
+        for person, form in enumerate(forms):
+            if form:
+                people.setdefault(form, set()).add(person)
+    resolved = manager.copy()
+    for row, *forms in zip(lost, *_name_forms(chart.managers[lost]), strict=True):
+        match = next((people[f] for f in forms if f in people), None)
+        if match is None:
+            continue
+        if len(match) > 1:
+            where = ", ".join(str(int(chart.lines[r])) for r in sorted(match))
+            raise OrgFileError(
+                f"{chart.where(row)}: id {chart.ids[row]!r} reports to {chart.managers[row]!r}, the name of "
+                f"{len(match)} people ({chart.unit}s {where}): give that manager by id, or make the names unique"
+            )
+        resolved[row] = next(iter(match))
+    by_name = int((resolved[lost] >= 0).sum())
+    if by_name:
+        notes.append(f"managers: {by_name} given by name, matched to the one person of that name")
+    return resolved
+
+
 def _check_structure(chart: Chart, virtual_root: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Seats' managers as an index array, with every reports-to problem refused by name.
 
-    Returns ``(ids, lines, manager, notes)``; with ``virtual_root`` several roots get one executive
-    above them, added as the last seat.
+    A manager is a person's id, else (with a name column) their unique name. Returns ``(ids, lines,
+    manager, notes)``; with ``virtual_root`` several roots get one executive above them, added as the
+    last seat.
     """
     ids, managers = chart.ids, chart.managers
     empty = np.flatnonzero(ids == "")
@@ -89,19 +134,26 @@ def _check_structure(chart: Chart, virtual_root: bool) -> tuple[np.ndarray, np.n
         raise OrgFileError(f"{chart.where(empty[0])}: a person without an id{more(empty)}")
     refuse_twice(ids, chart.rows)
     index = pd.Index(ids)
-    own = np.flatnonzero(managers == ids)
-    if own.size:
-        raise OrgFileError(f"{chart.where(own[0])}: id {ids[own[0]]!r} reports to itself{more(own)}")
     has_manager = managers != ""
     manager = np.full(ids.size, -1, dtype=np.int64)
     manager[has_manager] = index.get_indexer(managers[has_manager])
+    notes: list[str] = []
+    manager = _managers_by_name(chart, manager, np.flatnonzero(has_manager & (manager < 0)), notes)
+    own = np.flatnonzero(manager == np.arange(ids.size))
+    if own.size:
+        raise OrgFileError(f"{chart.where(own[0])}: id {ids[own[0]]!r} reports to itself{more(own)}")
     lost = np.flatnonzero(has_manager & (manager < 0))
     if lost.size:
         row = int(lost[0])
-        raise OrgFileError(
-            f"{chart.where(row)}: id {ids[row]!r} reports to {managers[row]!r}, who is not in the file{more(lost)}"
+        by_name = (
+            ""
+            if chart.attributes is not None and "name" in chart.attributes.columns
+            else (" (managers given by name need a name column: set org.columns.name)")
         )
-    notes = []
+        raise OrgFileError(
+            f"{chart.where(row)}: id {ids[row]!r} reports to {managers[row]!r}, who is not in the file"
+            f"{more(lost)}{by_name}"
+        )
     roots = np.flatnonzero(~has_manager)
     lines = chart.lines
     if roots.size > 1:
@@ -133,36 +185,63 @@ def _check_structure(chart: Chart, virtual_root: bool) -> tuple[np.ndarray, np.n
 
 
 def _team_kinds(
-    manager: np.ndarray, role: np.ndarray, frontline: np.ndarray, unlabelled: str
-) -> tuple[np.ndarray, list[str]]:
-    """Whether the team each seat leads serves customers (the ``frontline_leaders`` of ``assemble``).
+    manager: np.ndarray, explicit: np.ndarray, inferred: np.ndarray, unlabelled: str
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Whether the team each seat leads serves customers (the ``frontline_leaders`` of ``assemble``), and why.
 
-    ``role`` (leader / frontline / back office / "") and ``frontline`` (1 / 0 / -1) are per seat.
-    Order of evidence: the leader's own mark, the majority of the team's marked staff, then
-    ``unlabelled`` for a team with staff; a team of leaders only serves colleagues.
+    ``explicit`` is a seat's mark from its role or frontline column, ``inferred`` from its job title or
+    department (``sim.org.job_roles``): 1 frontline, 0 back office, -1 none. Order of evidence: the
+    leader's explicit mark; the majority of the team's staff, each by explicit mark else inferred one;
+    the leader's inferred mark; ``unlabelled``. A team of leaders only serves colleagues.
+
+    Returns ``(front, reason, notes)``: ``front`` and ``reason`` per seat (meaningful for leaders).
     """
     n = manager.size
-    notes = []
-    mark = np.where(role == "frontline", 1, np.where(role == "back office", 0, frontline)).astype(np.int8)
     has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
     staff = (manager >= 0) & ~has_reports
     boss = manager[staff]
     staff_count = np.bincount(boss, minlength=n)
+    mark = np.where(explicit >= 0, explicit, inferred)
     marked = mark[staff] >= 0
     votes = np.bincount(boss[marked], minlength=n)
-    front_votes = np.bincount(boss[marked], weights=(mark[staff][marked] == 1), minlength=n)
+    front_votes = np.bincount(boss[marked], weights=(mark[staff][marked] == 1), minlength=n).astype(np.int64)
     default = unlabelled == "frontline"
+    by_leader, by_staff, by_title = explicit >= 0, votes > 0, inferred >= 0
     team_front = np.where(
-        mark >= 0,
-        mark == 1,
-        np.where(votes > 0, front_votes * 2 >= votes, (staff_count > 0) & default),
+        by_leader,
+        explicit == 1,
+        np.where(by_staff, front_votes * 2 >= votes, np.where(by_title, inferred == 1, default)),
     )
     team_front &= staff_count > 0  # a team of leaders only has nobody to serve customers
-    counts = [int((staff & (mark >= 0)).sum()), int(staff.sum())]
-    if counts[0] < counts[1]:
+    agree = np.where(team_front, front_votes, votes - front_votes)
+    reason = np.where(
+        staff_count == 0,
+        "leaders only",
+        np.where(
+            by_leader,
+            "the leader's role",
+            np.where(
+                by_staff,
+                agree.astype(str).astype(object) + " of " + votes.astype(str).astype(object) + " staff",
+                np.where(
+                    by_title, "the leader's title or department", f"nothing said: org.unlabelled_staff={unlabelled}"
+                ),
+            ),
+        ),
+    ).astype(object)
+    notes = []
+    given, read = int((staff & (explicit >= 0)).sum()), int((staff & (explicit < 0) & (inferred >= 0)).sum())
+    unmarked = int(staff.sum()) - given - read
+    if read:
         notes.append(
-            f"roles: {counts[1] - counts[0]} of {counts[1]} staff have no role given and take their team's kind; "
-            f"teams with no role given at all are {'frontline' if default else 'back office'} (org.unlabelled_staff)"
+            f"roles: {read} of {int(staff.sum())} staff read as frontline or back office from their job title or "
+            "department (configs/job_roles.yaml, org.job_roles)"
+        )
+    if unmarked:
+        notes.append(
+            f"roles: {unmarked} of {int(staff.sum())} staff have no role, and no title or department the phrase "
+            f"table knows; they take their team's kind; teams with nothing said are "
+            f"{'frontline' if default else 'back office'} (org.unlabelled_staff)"
         )
     odd = staff & (mark >= 0) & ((mark == 1) != team_front[np.maximum(manager, 0)])
     if odd.any():
@@ -170,10 +249,48 @@ def _team_kinds(
             f"roles: {int(odd.sum())} staff marked differently from most of their team are modelled as their "
             "team (the model's teams are all frontline or all back office)"
         )
-    lone = np.flatnonzero((role == "leader") & ~has_reports)
-    if lone.size:
-        notes.append(f"roles: {lone.size} people marked leader have no reports and are modelled as staff")
-    return team_front, notes
+    return team_front, reason, notes
+
+
+def _team_names(
+    leader_seats: np.ndarray, manager: np.ndarray, column: Callable[[str], np.ndarray], ids: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Each team's name, never blank: the team column of its leader's row, else the most common among its
+    members', else the leader's department, else the members' most common department, else the leader's
+    name (``Maria Keller's team``), else id (``team of E004``). A name two teams share gets the leader's
+    name or id after it."""
+    members = pd.Series(manager)
+
+    def common(values: np.ndarray) -> np.ndarray:
+        """Per team, the most common non-blank value among its members (first seen on a tie)."""
+        frame = pd.DataFrame({"team": members, "value": values})
+        frame = frame[(frame["team"] >= 0) & (frame["value"] != "")]
+        if frame.empty:
+            return np.full(leader_seats.size, "", dtype=object)
+        top = frame.groupby("team", sort=False)["value"].agg(lambda v: v.value_counts(sort=True).index[0])
+        return top.reindex(leader_seats).fillna("").to_numpy(dtype=object)
+
+    team, department, person = column("team"), column("department"), column("name")
+    names = team[leader_seats].copy()
+    sources = [common(team), department[leader_seats], common(department)]
+    for source in sources:
+        names = np.where(names == "", source, names)
+    leader = np.where(person[leader_seats] != "", person[leader_seats], ids[leader_seats])
+    label = np.where(
+        person[leader_seats] != "",
+        leader.astype(str).astype(object) + "'s team",
+        "team of " + leader.astype(str).astype(object),
+    )
+    notes = []
+    blank = names == ""
+    if blank.any():
+        notes.append(
+            f"team names: {int(blank.sum())} teams have no team or department given and are named after their leader"
+        )
+    names = np.where(blank, label, names).astype(object)
+    shared = pd.Index(names).duplicated(keep=False)
+    names = np.where(shared, names.astype(str).astype(object) + " (" + leader.astype(str).astype(object) + ")", names)
+    return names.astype(object), notes
 
 
 def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | None = None) -> ImportedOrg:
@@ -218,9 +335,14 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | N
         raise OrgFileError(
             f"{attrs.where(row)}: id {ids[row]!r} has role {role[row]!r} but frontline={column('frontline')[row]!r}"
         )
-    front_leaders, role_notes = _team_kinds(manager, role, frontline, cfg.unlabelled_staff)
+    explicit = np.where(role == "frontline", 1, np.where(role == "back office", 0, frontline)).astype(np.int8)
+    inferred, _ = infer_marks(column("title"), column("department"), phrase_table(cfg.job_roles))
+    front_leaders, kind_reason, role_notes = _team_kinds(manager, explicit, inferred, cfg.unlabelled_staff)
     if "role" not in attrs.columns and "frontline" not in attrs.columns:
         role_notes.insert(0, "roles: none given; inferred: whoever has reports is a leader")
+    lone = np.flatnonzero((role == "leader") & (np.bincount(manager[manager >= 0], minlength=n) == 0))
+    if lone.size:
+        role_notes.append(f"roles: {lone.size} people marked leader have no reports and are modelled as staff")
 
     ties = [chart.ties] if chart.ties is not None else []
     if cfg.ties:
@@ -265,10 +387,20 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | N
         f"own department (any department if its own has none): {len(serves)} links",
         *survey_notes,
     ]
-    org = assemble(manager, front_leaders, peer, cross, serves, np.ones(n, dtype=bool), filled, notes)
-    team_names = column("team")[org.team_leader]
+    leader_seats = np.flatnonzero(has_reports | (manager < 0))
+    team_names, name_notes = _team_names(leader_seats, manager, column, ids)
+    notes += name_notes
+    org = assemble(
+        manager, front_leaders, peer, cross, serves, np.ones(n, dtype=bool), filled, notes, team_names=team_names
+    )
     return ImportedOrg(
-        org=org, ids=ids, team_names=team_names, initial_state=survey, format=fmt, peer_ties_from_file=bool(tie_pairs)
+        org=org,
+        ids=ids,
+        team_names=org.team_names,
+        team_kinds=kind_reason[org.team_leader],
+        initial_state=survey,
+        format=fmt,
+        peer_ties_from_file=bool(tie_pairs),
     )
 
 

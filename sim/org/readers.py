@@ -1,9 +1,13 @@
 """Readers of the client's org files: the chart, a roles file, peer ties and a survey, read and checked row by row.
 
-Three chart formats (``org.format``, or ``auto`` from the extension):
+Four chart formats (``org.format``, or ``auto`` from the extension):
 
-- **csv**: a reports-to list, one person a row: ``id,manager_id[,role][,team][,frontline][,vacant]``
-  (``manager_id`` empty for the top executive; ``manager`` and ``reports_to`` are accepted as its name);
+- **csv** and **xlsx**: a reports-to list, one person a row, as an HR system exports it: a person's id
+  and their manager's (by id or by unique name; empty for the top executive), and optionally name,
+  job title, department, team, role, frontline and vacant. Columns are found by their header
+  (``sim.org.columns``: ``Employee Id``, ``Manager``, ``Job Title``... are recognised) or named by
+  ``org.columns.<field>``; a title row above the header is skipped. A workbook is read with openpyxl
+  (``org.sheet``: a sheet's name or number, default the first), values only;
 - **graphml**: nodes are people (attributes ``role``, ``team``, ``frontline``, ``vacant``), edges are
   reporting lines, from the person to the manager (``org.edge_direction``); an edge whose ``kind``
   attribute is not ``reports_to`` (``peer``, ``advice``, ``friendship``...) is a peer tie;
@@ -11,7 +15,9 @@ Three chart formats (``org.format``, or ``auto`` from the extension):
   roles in a separate file (``org.roles``: ``id,role[,team][,frontline][,vacant]``).
 
 Roles: ``leader``, ``frontline`` or ``back office`` (case, spaces, ``_`` and ``-`` do not matter;
-``manager``/``executive`` count as leader). Peer ties: ``org.ties``, two ids a line. The survey
+``manager``/``executive`` count as leader); without them, job titles and departments say who serves
+customers (``sim.org.job_roles``). Ids a spreadsheet turned into floats (``1001.0``) are read as
+whole numbers. Peer ties: ``org.ties``, two ids a line. The survey
 (``org.survey``: ``id`` and any of ``engagement``, ``trust``, ``orientation``) is rescaled to [0, 1]
 from a 1-5, 0-100 or 0-1 scale.
 
@@ -23,22 +29,30 @@ the people is vectorised. The org is assembled from what these readers return in
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from sim.config import ConfigError, FileOrgConfig
+from sim.org.columns import FIELDS, SPELLINGS, clean_ids, id_suggestion, key, name_parts, option, recognise
 
 FORMATS = {  # extension -> format, for org.format=auto
     ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
     ".graphml": "graphml",
     ".xml": "graphml",
     ".txt": "edgelist",
@@ -54,7 +68,7 @@ ROLES = {  # role words, lower case without spaces, "_" and "-" -> the role
 }
 ROLE_NAMES = ("leader", "frontline", "back office")
 MANAGER_COLUMNS = ("manager_id", "manager", "reports_to")
-ATTRIBUTES = ("role", "team", "frontline", "vacant")
+ATTRIBUTES = ("role", "team", "frontline", "vacant", "name", "title", "department")
 SURVEY_VARIABLES = ("engagement", "trust", "orientation")
 SCALES = {"1-5": (1.0, 5.0), "0-100": (0.0, 100.0), "0-1": (0.0, 1.0)}
 FLAGS = dict.fromkeys(("true", "yes", "y", "1", "t"), 1) | dict.fromkeys(("false", "no", "n", "0", "f"), 0)
@@ -62,6 +76,8 @@ EDGE_HEADERS = {("id", "manager_id"), ("source", "target"), ("employee", "manage
 REPORTS_KINDS = ("", "reports_to", "reportsto", "reports-to", "hierarchy", "manager")
 VIRTUAL_ROOT = "(virtual executive)"
 SHOWN = 5  # ids named in one message before "and N more"
+HEADER_SEARCH = 20  # rows looked at for the header, below an export's title rows
+ZIP, OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # an xlsx workbook; an old .xls (or .doc) file
 # Columns a table may have. A chart, roles file or survey needs a handful and an HR system's full
 # export a few hundred; pandas' parsing and the per-column cleaning cost grows with the columns
 # (a 5 MB header of 700,000 columns kept a check busy for minutes), so a wider header is refused
@@ -80,9 +96,10 @@ class Rows:
     path: str
     columns: dict[str, np.ndarray]
     lines: np.ndarray
+    unit: str = "line"  # "row" for a workbook's sheet
 
     def where(self, row: int) -> str:
-        return f"{self.path} line {int(self.lines[row])}"
+        return f"{self.path} {self.unit} {int(self.lines[row])}"
 
 
 @dataclass
@@ -93,13 +110,14 @@ class Chart:
     ids: np.ndarray
     managers: np.ndarray
     lines: np.ndarray
-    attributes: Rows | None = None  # aligned with ``ids``: role, team, frontline, vacant
+    attributes: Rows | None = None  # aligned with ``ids``: ATTRIBUTES' columns the file has
     ties: Rows | None = None  # peer ties found in the chart itself (GraphML), columns a, b
     notes: list[str] = field(default_factory=list)
+    unit: str = "line"
 
     @property
     def rows(self) -> Rows:
-        return Rows(self.path, {}, self.lines)
+        return Rows(self.path, {}, self.lines, self.unit)
 
     def where(self, seat: int) -> str:
         return self.rows.where(seat)
@@ -124,7 +142,16 @@ def _read_bytes(path: str, limit_mb: float) -> bytes:
 
 def _read_text(path: str, encoding: str, limit_mb: float) -> str:
     data = _read_bytes(path, limit_mb)
+    if data.startswith(ZIP):
+        raise OrgFileError(
+            f"{path} is an Excel workbook (xlsx), not text: name it .xlsx or set org.format=xlsx "
+            "(org.sheet picks the sheet)"
+        )
+    if data.startswith(OLE2):
+        raise OrgFileError(f"{path} is an old Excel .xls workbook: save it as .xlsx (or CSV UTF-8) and use that")
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export: UTF-16 with its mark
+        codec = "utf-16"
     try:
         text = data.decode(codec)
     except LookupError:
@@ -137,7 +164,7 @@ def _read_text(path: str, encoding: str, limit_mb: float) -> str:
         ) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise OrgFileError(f"{path} line {line}: binary data, not text (a spreadsheet?): export it as CSV")
+        raise OrgFileError(f"{path} line {line}: binary data, not text: export it as CSV or .xlsx")
     return text
 
 
@@ -146,19 +173,27 @@ def digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def _table(path: str, text: str) -> pd.DataFrame:
-    """Parse text with a header line as a table of strings; blank rows stay, so row i is line i + 2.
+def _separator(line: str) -> str:
+    """The one of ``,``, ``;`` and tab a header line uses most (spreadsheets in many locales export ``;``)."""
+    return max((",", ";", "\t"), key=line.count)
 
-    The delimiter is the one of ``,``, ``;`` and tab the header uses most (spreadsheets in many
-    locales export ``;``). A header of more than ``MAX_COLUMNS`` columns is refused before parsing.
+
+def _table(path: str, text: str, skip: int = 0) -> pd.DataFrame:
+    """Parse text with a header line after ``skip`` title lines as a table of strings; blank rows stay,
+    so row i is line ``skip + i + 2``.
+
+    A header of more than ``MAX_COLUMNS`` columns is refused before parsing.
     """
+    if skip:
+        parts = text.split("\n", skip)
+        text = parts[skip] if len(parts) > skip else ""
     end = text.find("\n")
     header = (text if end < 0 else text[:end]).lstrip("\ufeff")
-    sep = max((",", ";", "\t"), key=header.count)
+    sep = _separator(header)
     columns = header.count(sep) + 1
     if columns > MAX_COLUMNS:
         raise OrgFileError(
-            f"{path} line 1: the header has {columns:,} columns, over the limit of {MAX_COLUMNS:,}: "
+            f"{path} line {skip + 1}: the header has {columns:,} columns, over the limit of {MAX_COLUMNS:,}: "
             "is this the right file? (a chart needs id and manager_id, and a few more at most)"
         )
     try:
@@ -170,26 +205,44 @@ def _table(path: str, text: str) -> pd.DataFrame:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
         if ragged:
             fields, line, saw = ragged.groups()
-            raise OrgFileError(f"{path} line {line}: {saw} fields where the header has {fields}") from None
+            raise OrgFileError(f"{path} line {int(line) + skip}: {saw} fields where the header has {fields}") from None
         raise OrgFileError(f"{path}: {message}") from None
 
 
-def _rows(path: str, df: pd.DataFrame, first_line: int) -> Rows:
-    """Stripped string columns without the blank rows, each row remembering its line."""
-    columns = {str(name).strip().lower(): df[name].fillna("").astype(str).str.strip() for name in df.columns}
+def _rows(path: str, df: pd.DataFrame, first_line: int, *, lower: bool = True, unit: str = "line") -> Rows:
+    """Stripped string columns without the blank rows, each row remembering its line.
+
+    Column names are stripped, and lower-cased unless ``lower`` is false (a people table keeps its
+    headers as written, for messages, and finds its columns through ``sim.org.columns``).
+    """
+    columns = {}
+    for name in df.columns:
+        label = str(name).strip()
+        columns[label.lower() if lower else label] = df[name].fillna("").astype(str).str.strip()
     blank = np.logical_and.reduce([(c == "").to_numpy() for c in columns.values()]) if columns else np.array([])
     keep = ~blank
     return Rows(
         path=path,
         columns={name: c.to_numpy(dtype=object)[keep] for name, c in columns.items()},
         lines=np.arange(first_line, first_line + len(df))[keep],
+        unit=unit,
     )
 
 
 def read_csv(path: str, encoding: str, limit_mb: float, required: tuple[str, ...]) -> Rows:
-    """A CSV with a header; ``required`` columns must be there (case-insensitive)."""
+    """A CSV with a header; ``required`` columns must be there (case-insensitive).
+
+    An ``id`` column may be spelt as an HR system does (``Employee Id``...: ``sim.org.columns``); its
+    values are read as ids (``clean_ids``).
+    """
     text = _read_text(path, encoding, limit_mb)
     rows = _rows(path, _table(path, text), first_line=2)
+    if "id" not in rows.columns:
+        found = next((h for spelling in SPELLINGS["id"] for h in rows.columns if key(h) == spelling), None)
+        if found is not None:
+            rows.columns["id"] = rows.columns.pop(found)
+    if "id" in rows.columns:
+        rows.columns["id"] = clean_ids(rows.columns["id"])
     for name in required:
         if name not in rows.columns:
             have = ", ".join(rows.columns) or "none"
@@ -222,6 +275,7 @@ def read_pairs(path: str, encoding: str, limit_mb: float) -> Rows:
         rows = Rows(path, {k: v[1:] for k, v in rows.columns.items()}, rows.lines[1:])
         if rows.lines.size == 0:
             raise OrgFileError(f"{path} has a header but no edges")
+    rows.columns = {name: clean_ids(values) for name, values in rows.columns.items()}
     half = np.flatnonzero((rows.columns["a"] == "") | (rows.columns["b"] == ""))
     if half.size:
         raise OrgFileError(f"{rows.where(half[0])}: an edge needs two ids{more(half)}")
@@ -256,23 +310,205 @@ def refuse_twice(ids: np.ndarray, rows: Rows) -> None:
 
 
 # ------------------------------------------------------------------ the three chart formats
-def _chart_from_csv(path: str, cfg: FileOrgConfig) -> Chart:
-    rows = read_csv(path, cfg.encoding, cfg.max_file_mb, ("id",))
-    manager_column = next((c for c in MANAGER_COLUMNS if c in rows.columns), None)
-    if manager_column is None:
-        raise OrgFileError(f"{path} line 1: no 'manager_id' column (columns: {', '.join(rows.columns)})")
-    attributes = {name: rows.columns[name] for name in ATTRIBUTES if name in rows.columns}
-    ignored = sorted(set(rows.columns) - {"id", manager_column, *ATTRIBUTES})
-    chart = Chart(
-        path=path,
-        ids=rows.columns["id"],
-        managers=rows.columns[manager_column],
-        lines=rows.lines,
-        attributes=Rows(path, attributes, rows.lines) if attributes else None,
-    )
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export would hold: whole floats without ``.0``, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_cells(path: str, sheet: str | None, limit_mb: float) -> tuple[list[list[str]], str]:
+    """Every row of one sheet of a workbook as text cells, and the sheet's label for messages.
+
+    openpyxl reads values only (``data_only``: a formula gives its last computed value, never runs)
+    and streams the sheet (``read_only``).
+    """
+    data = _read_bytes(path, limit_mb)
+    if data.startswith(OLE2):
+        raise OrgFileError(
+            f"{path} is an old .xls workbook or a password-protected one: save it as .xlsx without a password"
+        )
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise OrgFileError(
+            f"{path} is not a readable .xlsx workbook ({type(exc).__name__}): save it again from Excel"
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is None or str(sheet) == "":
+            chosen = names[0]
+        elif str(sheet) in names:
+            chosen = str(sheet)
+        elif str(sheet).lower() in (lowered := [n.lower() for n in names]):
+            chosen = names[lowered.index(str(sheet).lower())]
+        elif str(sheet).isdigit() and int(sheet) < len(names):
+            chosen = names[int(sheet)]
+        else:
+            raise OrgFileError(
+                f"{path}: no sheet {sheet!r}: set org.sheet to one of {', '.join(map(repr, names))} "
+                f"or a number 0..{len(names) - 1}"
+            )
+        cells = []
+        for row in book[chosen].iter_rows(values_only=True):
+            if len(row) > MAX_COLUMNS:
+                raise OrgFileError(
+                    f"{path} sheet {chosen!r}: {len(row):,} columns, over the limit of {MAX_COLUMNS:,}: "
+                    "is this the right sheet?"
+                )
+            cells.append([_cell_text(v).strip() for v in row])
+    finally:
+        book.close()
+    return cells, f"{path} sheet {chosen!r}"
+
+
+def _header_index(rows: list[list[str]], mapping: dict[str, str | None]) -> int:
+    """Which of the first rows is the header: the first with two cells or more where an id or a manager
+    column is recognised (or a mapped column found), below any title rows; else the first non-blank row."""
+    wanted = {*SPELLINGS["id"], *SPELLINGS["manager"], *(key(h) for h in mapping.values() if h)}
+    first = None
+    for index, row in enumerate(rows[:HEADER_SEARCH]):
+        filled = [c for c in row if c]
+        if not filled:
+            continue
+        first = index if first is None else first
+        if len(filled) >= 2 and any(key(c) in wanted for c in filled):
+            return index
+    return first if first is not None else 0
+
+
+def _people_rows(path: str, cfg: FileOrgConfig, fmt: str, mapping: dict[str, str | None]) -> tuple[Rows, int]:
+    """A CSV or a workbook's sheet of people, headers as written; and the header's line (row)."""
+    if fmt == "xlsx":
+        cells, label = _sheet_cells(path, cfg.sheet, cfg.max_file_mb)
+        head = _header_index(cells, mapping)
+        if not cells or not any(cells[head]):
+            raise OrgFileError(f"{label} is empty")
+        width = max(i + 1 for i, c in enumerate(cells[head]) if c)
+        header = [c or f"column {get_column_letter(i + 1)}" for i, c in enumerate(cells[head][:width])]
+        body = [(row + [""] * width)[:width] for row in cells[head + 1 :]]
+        frame = pd.DataFrame(body, columns=header, dtype=object)
+        return _rows(label, frame, first_line=head + 2, lower=False, unit="row"), head + 1
+    text = _read_text(path, cfg.encoding, cfg.max_file_mb)
+    head_lines = text.lstrip("\ufeff").split("\n", HEADER_SEARCH)[:HEADER_SEARCH]
+    split = [[c.strip().strip('"') for c in line.split(_separator(line))] for line in head_lines]
+    head = _header_index(split, mapping)
+    return _rows(path, _table(path, text, skip=head), first_line=head + 2, lower=False), head + 1
+
+
+def _manager_suggestion(rows: Rows, ids: np.ndarray, names: np.ndarray | None, taken: set[str]) -> str | None:
+    """The column whose values are most often someone's id or name (at least half of its filled cells)."""
+    known = set(ids) | (set(names) if names is not None else set())
+    best, best_share = None, 0.5
+    for header, values in rows.columns.items():
+        filled = values[values != ""]
+        if header in taken or filled.size == 0:
+            continue
+        share = float(np.isin(filled, list(known)).mean())
+        if share >= best_share:
+            best, best_share = header, share
+    return best
+
+
+def people_columns(
+    rows: Rows, cfg: FileOrgConfig, header_line: int, *, chart: bool
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The fields (``sim.org.columns.FIELDS``) a people table holds, by mapping or recognised header.
+
+    A chart needs ``id`` and ``manager``; a roles file ``id``. Returns the fields' values (ids
+    cleaned, a first and a last name joined into ``name``) and the notes saying what was taken for what.
+    """
+    where = f"{rows.path} {rows.unit} {header_line}"
+    headers = list(rows.columns)
+    mapping = {f: getattr(cfg.columns, f) for f in FIELDS}
+    have = ", ".join(map(repr, headers))
+    try:
+        found, recognised = recognise(headers, mapping)
+    except KeyError as exc:
+        field_name, header = exc.args
+        raise OrgFileError(f"{where}: org.columns.{field_name}={header!r} names no column (columns: {have})") from None
+    if "id" not in found:
+        guess = id_suggestion(rows.columns, set(found.values()))
+        hint = f"e.g. {option('id', guess)} (its values are unique)" if guess else "org.columns.id=<that column>"
+        raise OrgFileError(f"{where}: no column of people's ids recognised (columns: {have}): set {hint}")
+    values = {f: rows.columns[h] for f, h in found.items()}
+    values["id"] = clean_ids(values["id"])
+    notes = []
+    if "name" not in values and (parts := name_parts(headers)) is not None:
+        first, last = (rows.columns[h] for h in parts)
+        values["name"] = np.char.strip(np.char.add(np.char.add(first.astype(str), " "), last.astype(str))).astype(
+            object
+        )
+        found["name"] = f"{parts[0]} + {parts[1]}"
+        recognised.append(f"{parts[0]!r} + {parts[1]!r} -> name")
+    if chart and "manager" not in values:
+        guess = _manager_suggestion(rows, values["id"], values.get("name"), set(found.values()))
+        hint = option("manager", guess) if guess else "org.columns.manager=<that column>"
+        raise OrgFileError(
+            f"{where}: no column of managers recognised (columns: {have}): set {hint}, the column that gives "
+            "each person's manager by id or by name"
+        )
+    if "manager" in values:
+        values["manager"] = clean_ids(values["manager"])
+    if "role" in values and not mapping.get("role"):
+        # an HR export's "Role" is usually a job title: it is the model's roles when most of it says
+        # roles (then a stray word is an error, as for a mapped column), else it is read as titles
+        words = pd.Index(values["role"], dtype=object).str.lower().str.replace(r"[\s_\-]", "", regex=True)
+        if words[values["role"] != ""].isin(list(ROLES)).mean() < 0.5:
+            role_header = found.pop("role")
+            role_values = values.pop("role")
+            if "title" not in values:
+                values["title"], found["title"] = role_values, role_header
+                recognised = [r for r in recognised if not r.endswith("-> role")] + [f"{role_header!r} -> title"]
+                notes.append(
+                    f"{rows.path}: column {role_header!r} holds job titles, not the model's roles: read as the title"
+                )
+            else:
+                notes.append(
+                    f"{rows.path}: column {role_header!r} holds no model roles (leader, frontline, back office): "
+                    "not used"
+                )
+    if recognised:
+        notes.insert(0, f"{rows.path}: columns recognised: {', '.join(recognised)}")
+    used = {h for header in found.values() for h in header.split(" + ")}
+    ignored = [h for h in headers if h not in used]
     if ignored:
-        chart.notes.append(f"{path}: columns not used by the model: {', '.join(ignored)}")
-    return chart
+        notes.append(f"{rows.path}: columns not used by the model: {', '.join(ignored)}")
+    return values, notes
+
+
+def _chart_from_table(path: str, cfg: FileOrgConfig, fmt: str) -> Chart:
+    mapping = {f: getattr(cfg.columns, f) for f in FIELDS}
+    rows, header_line = _people_rows(path, cfg, fmt, mapping)
+    if rows.lines.size == 0:
+        raise OrgFileError(f"{rows.path} has a header but no rows")
+    values, notes = people_columns(rows, cfg, header_line, chart=True)
+    attributes = {name: values[name] for name in ATTRIBUTES if name in values}
+    return Chart(
+        path=rows.path,
+        ids=values["id"],
+        managers=values["manager"],
+        lines=rows.lines,
+        attributes=Rows(rows.path, attributes, rows.lines, rows.unit) if attributes else None,
+        notes=notes,
+        unit=rows.unit,
+    )
+
+
+def _chart_from_csv(path: str, cfg: FileOrgConfig) -> Chart:
+    return _chart_from_table(path, cfg, "csv")
+
+
+def _chart_from_xlsx(path: str, cfg: FileOrgConfig) -> Chart:
+    return _chart_from_table(path, cfg, "xlsx")
 
 
 def _chart_from_edges(
@@ -407,7 +643,12 @@ def _chart_from_graphml(path: str, cfg: FileOrgConfig) -> Chart:
     return chart
 
 
-READERS = {"csv": _chart_from_csv, "graphml": _chart_from_graphml, "edgelist": _chart_from_edgelist}
+READERS = {
+    "csv": _chart_from_csv,
+    "xlsx": _chart_from_xlsx,
+    "graphml": _chart_from_graphml,
+    "edgelist": _chart_from_edgelist,
+}
 
 
 def chart_format(path: str, declared: str) -> str:
@@ -418,7 +659,7 @@ def chart_format(path: str, declared: str) -> str:
     if fmt is None:
         raise OrgFileError(
             f"{path}: cannot tell the format from the extension {Path(path).suffix!r}: "
-            f"set org.format to csv, graphml or edgelist"
+            f"set org.format to csv, xlsx, graphml or edgelist"
         )
     return fmt
 
@@ -435,9 +676,7 @@ def roles_onto(chart: Chart, path: str, cfg: FileOrgConfig) -> Chart:
             values[seat] = rows.columns[name]
             columns[name] = values
     if not columns:
-        raise OrgFileError(
-            f"{path} line 1: no role, team, frontline or vacant column (columns: {', '.join(rows.columns)})"
-        )
+        raise OrgFileError(f"{path} line 1: no {', '.join(ATTRIBUTES)} column (columns: {', '.join(rows.columns)})")
     lines = np.zeros(chart.ids.size, dtype=np.int64)
     lines[seat] = rows.lines
     merged = dict(chart.attributes.columns) if chart.attributes is not None else {}
