@@ -93,7 +93,12 @@ class FileOrgConfig:
     source: str = choice("file", doc="where the org comes from: the client's own files")
     path: str = described("the org chart: a CSV or Excel reports-to list, GraphML, or an edge list")
     format: str = choice(
-        "auto", "csv", "xlsx", "graphml", "edgelist", doc="format of the org chart file; auto: from the file's extension"
+        "auto",
+        "csv",
+        "xlsx",
+        "graphml",
+        "edgelist",
+        doc="format of the org chart file; auto: from the file's extension",
     )
     sheet: str | None = described("the workbook's sheet (xlsx): its name or number from 0; null: the first")
     columns: OrgColumns = described("which column holds what (csv, xlsx); a null entry is found by its header")

@@ -267,8 +267,9 @@ def _team_names(
         frame = frame[(frame["team"] >= 0) & (frame["value"] != "")]
         if frame.empty:
             return np.full(leader_seats.size, "", dtype=object)
-        top = frame.groupby("team", sort=False)["value"].agg(lambda v: v.value_counts(sort=True).index[0])
-        return top.reindex(leader_seats).fillna("").to_numpy(dtype=object)
+        counts = frame.groupby(["team", "value"], sort=False).size().reset_index(name="n")
+        top = counts.sort_values(["team", "n"], ascending=[True, False], kind="stable").drop_duplicates("team")
+        return top.set_index("team")["value"].reindex(leader_seats).fillna("").to_numpy(dtype=object)
 
     team, department, person = column("team"), column("department"), column("name")
     names = team[leader_seats].copy()

@@ -325,8 +325,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _sheet_cells(path: str, sheet: str | None, limit_mb: float) -> tuple[list[list[str]], str]:
-    """Every row of one sheet of a workbook as text cells, and the sheet's label for messages.
+def _sheet_cells(path: str, sheet: str | None, limit_mb: float) -> tuple[list[list[str]], str, list[str]]:
+    """Every row of one sheet of a workbook as text cells, the sheet's label for messages, the other sheets.
 
     openpyxl reads values only (``data_only``: a formula gives its last computed value, never runs)
     and streams the sheet (``read_only``).
@@ -367,7 +367,8 @@ def _sheet_cells(path: str, sheet: str | None, limit_mb: float) -> tuple[list[li
             cells.append([_cell_text(v).strip() for v in row])
     finally:
         book.close()
-    return cells, f"{path} sheet {chosen!r}"
+    others = [n for n in names if n != chosen]
+    return cells, f"{path} sheet {chosen!r}", others
 
 
 def _header_index(rows: list[list[str]], mapping: dict[str, str | None]) -> int:
@@ -385,10 +386,12 @@ def _header_index(rows: list[list[str]], mapping: dict[str, str | None]) -> int:
     return first if first is not None else 0
 
 
-def _people_rows(path: str, cfg: FileOrgConfig, fmt: str, mapping: dict[str, str | None]) -> tuple[Rows, int]:
-    """A CSV or a workbook's sheet of people, headers as written; and the header's line (row)."""
+def _people_rows(
+    path: str, cfg: FileOrgConfig, fmt: str, mapping: dict[str, str | None]
+) -> tuple[Rows, int, list[str]]:
+    """A CSV or a workbook's sheet of people, headers as written; the header's line (row); the other sheets."""
     if fmt == "xlsx":
-        cells, label = _sheet_cells(path, cfg.sheet, cfg.max_file_mb)
+        cells, label, others = _sheet_cells(path, cfg.sheet, cfg.max_file_mb)
         head = _header_index(cells, mapping)
         if not cells or not any(cells[head]):
             raise OrgFileError(f"{label} is empty")
@@ -396,12 +399,12 @@ def _people_rows(path: str, cfg: FileOrgConfig, fmt: str, mapping: dict[str, str
         header = [c or f"column {get_column_letter(i + 1)}" for i, c in enumerate(cells[head][:width])]
         body = [(row + [""] * width)[:width] for row in cells[head + 1 :]]
         frame = pd.DataFrame(body, columns=header, dtype=object)
-        return _rows(label, frame, first_line=head + 2, lower=False, unit="row"), head + 1
+        return _rows(label, frame, first_line=head + 2, lower=False, unit="row"), head + 1, others
     text = _read_text(path, cfg.encoding, cfg.max_file_mb)
     head_lines = text.lstrip("\ufeff").split("\n", HEADER_SEARCH)[:HEADER_SEARCH]
     split = [[c.strip().strip('"') for c in line.split(_separator(line))] for line in head_lines]
     head = _header_index(split, mapping)
-    return _rows(path, _table(path, text, skip=head), first_line=head + 2, lower=False), head + 1
+    return _rows(path, _table(path, text, skip=head), first_line=head + 2, lower=False), head + 1, []
 
 
 def _manager_suggestion(rows: Rows, ids: np.ndarray, names: np.ndarray | None, taken: set[str]) -> str | None:
@@ -487,10 +490,17 @@ def people_columns(
 
 def _chart_from_table(path: str, cfg: FileOrgConfig, fmt: str) -> Chart:
     mapping = {f: getattr(cfg.columns, f) for f in FIELDS}
-    rows, header_line = _people_rows(path, cfg, fmt, mapping)
-    if rows.lines.size == 0:
-        raise OrgFileError(f"{rows.path} has a header but no rows")
-    values, notes = people_columns(rows, cfg, header_line, chart=True)
+    rows, header_line, other_sheets = _people_rows(path, cfg, fmt, mapping)
+    try:
+        if rows.lines.size == 0:
+            raise OrgFileError(f"{rows.path} has a header but no rows")
+        values, notes = people_columns(rows, cfg, header_line, chart=True)
+    except OrgFileError as exc:
+        if not other_sheets or cfg.sheet is not None:
+            raise
+        # the first sheet of a workbook is often a cover or a summary: point at the others
+        sheets = ", ".join(map(repr, other_sheets))
+        raise OrgFileError(f"{exc}; or is the chart on another sheet ({sheets})? set org.sheet") from None
     attributes = {name: values[name] for name in ATTRIBUTES if name in values}
     return Chart(
         path=rows.path,
