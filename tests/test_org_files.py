@@ -512,5 +512,6 @@ def test_a_workbook_named_csv_is_named_as_a_workbook_with_the_setting_that_reads
     chart = tmp_path / "chart.csv"
     chart.write_bytes(b"PK\x03\x04\x00\x00\x08\x00workbook")
     assert refused(chart) == (
-        f"{chart} is an Excel workbook (xlsx), not text: name it .xlsx or set org.format=xlsx (org.sheet picks the sheet)"
+        f"{chart} is an Excel workbook (xlsx), not text: name it .xlsx or set org.format=xlsx "
+        "(org.sheet picks the sheet)"
     )
