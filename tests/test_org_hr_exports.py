@@ -204,6 +204,8 @@ def test_teams_are_named_from_team_then_department_then_leader_never_blank(tmp_p
     frame.drop(columns="Department").to_csv(path, index=False)
     assert "Maria Keller's team" in set(load(path).team_names)
     frame.drop(columns=["Department", "Full Name"]).to_csv(path, index=False)
+    assert "Chief Executive Officer's team" in set(load(path).team_names)
+    frame.drop(columns=["Department", "Full Name", "Job Title"]).to_csv(path, index=False)
     assert "team of 1001" in set(load(path).team_names)
 
 

@@ -10,6 +10,7 @@ command line composes (``python -m sim scenario=c06_manager_b --help`` shows tha
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
@@ -155,6 +156,14 @@ def _org_root(cfg: DictConfig, schema: type) -> Any:
     return OmegaConf.create({})
 
 
+def _org_parent(node: type) -> type | None:
+    """The org schema that holds ``node`` as a field (``FileOrgConfig`` for ``OrgColumns``), if any."""
+    for schema in ORG_SCHEMAS.values():
+        if any(f.type in (node, node.__name__) for f in dataclasses.fields(schema)):
+            return schema
+    return None
+
+
 def _value_at(node: Any, parts: list[str], leaf: SchemaKey) -> str:
     """The value at ``parts`` under ``node``; ``name=value`` of every entry where a part is ``<name>``; the
     field's own default (an event's optional fields) where the config leaves it out."""
@@ -181,7 +190,8 @@ def sections(cfg: DictConfig) -> list[Section]:
         grouped.setdefault((_node_path(leaf), leaf.node), []).append(leaf)
     out = []
     for (path, node), leaves in grouped.items():
-        root = _org_root(cfg, node) if node in ORG_SCHEMAS.values() else cfg
+        org_schema = node if node in ORG_SCHEMAS.values() else _org_parent(node)
+        root = _org_root(cfg, org_schema) if org_schema is not None else cfg
         rows = [
             Row(
                 _relative(leaf.key, path),

@@ -257,8 +257,8 @@ def _team_names(
 ) -> tuple[np.ndarray, list[str]]:
     """Each team's name, never blank: the team column of its leader's row, else the most common among its
     members', else the leader's department, else the members' most common department, else the leader's
-    name (``Maria Keller's team``), else id (``team of E004``). A name two teams share gets the leader's
-    name or id after it."""
+    name (``Maria Keller's team``), else title (``Head Chef's team``), else id (``team of E004``). A name
+    two teams share gets the leader's name or id after it."""
     members = pd.Series(manager)
 
     def common(values: np.ndarray) -> np.ndarray:
@@ -271,16 +271,16 @@ def _team_names(
         top = counts.sort_values(["team", "n"], ascending=[True, False], kind="stable").drop_duplicates("team")
         return top.set_index("team")["value"].reindex(leader_seats).fillna("").to_numpy(dtype=object)
 
-    team, department, person = column("team"), column("department"), column("name")
+    team, department, person, title = column("team"), column("department"), column("name"), column("title")
     names = team[leader_seats].copy()
-    sources = [common(team), department[leader_seats], common(department)]
-    for source in sources:
+    for source in (common(team), department[leader_seats], common(department)):
         names = np.where(names == "", source, names)
-    leader = np.where(person[leader_seats] != "", person[leader_seats], ids[leader_seats])
+    who, what = person[leader_seats], title[leader_seats]
+    leader = np.where(who != "", who, ids[leader_seats]).astype(str).astype(object)
     label = np.where(
-        person[leader_seats] != "",
-        leader.astype(str).astype(object) + "'s team",
-        "team of " + leader.astype(str).astype(object),
+        who != "",
+        leader + "'s team",
+        np.where(what != "", what.astype(str).astype(object) + "'s team", "team of " + leader),
     )
     notes = []
     blank = names == ""
@@ -290,7 +290,7 @@ def _team_names(
         )
     names = np.where(blank, label, names).astype(object)
     shared = pd.Index(names).duplicated(keep=False)
-    names = np.where(shared, names.astype(str).astype(object) + " (" + leader.astype(str).astype(object) + ")", names)
+    names = np.where(shared, names.astype(str).astype(object) + " (" + leader + ")", names)
     return names.astype(object), notes
 
 
