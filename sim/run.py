@@ -83,6 +83,22 @@ def run(
     return RunResult(timeseries=ts, teams=model.team_table(), summary=summary, model=model)
 
 
+def baseline_run(result: RunResult) -> RunResult | None:
+    """The run a change is compared with: ``result``'s config and seed for as many weeks without any
+    scheduled event (``events=none``); None when ``result`` had no events.
+
+    Both runs draw the same random numbers until the first event acts, so from there on they differ by
+    the change and what it sets off. An event scheduled on the running model (the dashboard's
+    intervention) counts as a change too.
+    """
+    model = result.model
+    if not model.timeline.events:
+        return None
+    plain = model.cfg.copy()
+    plain.events = {}
+    return run(plain, seed=model.seed, steps=model.steps)
+
+
 def band(frame: pd.DataFrame, metric: str, level: float = 0.9, by: str = "step") -> pd.DataFrame:
     """Mean and central interval of ``metric`` over replications, per value of ``by``.
 

@@ -10,10 +10,15 @@ import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 
+from sim.config import load_config
+from sim.run import baseline_run, run, run_and_write
 from sim.viz.plots import (
+    BASELINE_GID,
+    BASELINE_LABEL,
     culture_figure,
     network_figure,
     people_figure,
+    run_figures,
     service_figure,
     standard_figures,
     team_figure,
@@ -94,7 +99,8 @@ def _has_title_labels_legend(ax) -> None:
     assert ax.get_title()
     assert ax.get_xlabel() == "week"
     assert ax.get_ylabel()
-    assert ax.get_legend() is not None
+    assert ax.figure.get_suptitle()  # the message
+    assert ax.figure.legends  # one legend below the panels
 
 
 def test_culture_figure(ts):
@@ -113,7 +119,7 @@ def test_culture_figure(ts):
 def test_people_figure(ts):
     fig = people_figure(ts)
     (ax,) = fig.axes
-    assert _line_labels(ax) == ["engagement", "trust", "psych safety", "skill", "cynicism"]
+    assert _line_labels(ax) == ["engagement", "trust", "psychological safety", "skill", "cynicism"]
     assert ax.get_ylim() == (0, 1)
     _has_title_labels_legend(ax)
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), ts["step"])
@@ -158,7 +164,7 @@ def test_team_figure_shows_the_last_week_sorted_and_coloured(teams):
     colours = {frontline_by_value[b.get_width()]: tuple(b.get_facecolor()) for b in bars}
     assert len(set(colours.values())) == 2  # one colour per kind of team
     assert ax.get_xlim() == (0, 1)
-    assert ax.get_title() and ax.get_xlabel() and ax.get_legend() is not None
+    assert fig.get_suptitle() and ax.get_xlabel() and fig.legends
 
 
 def test_team_figure_of_a_count_is_not_clipped_to_one(teams):
@@ -210,7 +216,7 @@ def test_network_figure_draws_edges_by_kind_and_markers_by_role():
             int((~filled).sum()),
         ]
     )
-    assert ax.get_legend() is not None
+    assert fig.legends  # below the map, covering no seat
 
 
 def test_network_figure_accepts_a_dict_of_positions():
@@ -237,8 +243,160 @@ def test_standard_figures(ts, teams):
     assert _png(with_network["network"]).startswith(PNG)
 
 
-def test_team_figure_names_the_leadership_style_when_known(teams):
-    teams = teams.assign(style=pd.Categorical(np.where(teams["frontline"], "manager_a", "typical")))
+def test_team_figure_names_the_leadership_style_where_it_differs_from_most_teams(teams):
+    teams = teams.assign(style=pd.Categorical(np.where(teams["team"] == 5, "manager_a", "typical")))
     (ax,) = team_figure(teams).axes
     labels = {tick.get_text() for tick in ax.get_yticklabels()}
-    assert "team 0 (typical)" in labels and "team 5 (manager_a)" in labels
+    assert "team 0" in labels and "team 5 (manager_a)" in labels  # no team_name column: an old run's table
+    same = teams.assign(style="typical")
+    assert {t.get_text() for t in team_figure(same).axes[0].get_yticklabels()} == {f"team {t}" for t in range(6)}
+
+
+# ------------------------------------------------------------------ titles, legends, the baseline
+def _ramps(weeks: int = 20, **ends: tuple[float, float]) -> pd.DataFrame:
+    """A time series where each named column runs in a straight line from its first to its last value
+    and every other column stays at 0.5 (turnover at 1% a week, headcount 50)."""
+    df = pd.DataFrame({m: np.full(weeks, 0.5) for m in METRICS})
+    df["turnover_rate"], df["headcount"], df["revenue"] = 0.01, 50.0, 1000.0
+    for column, (first, last) in ends.items():
+        df[column] = np.linspace(first, last, weeks)
+    df.insert(0, "step", np.arange(1, weeks + 1))
+    return df
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "said"),
+    [
+        (0.48, 0.63, "Culture rose from 0.48 to 0.63 over 20 weeks"),
+        (0.63, 0.48, "Culture fell from 0.63 to 0.48 over 20 weeks"),
+        (0.50, 0.51, "Culture held steady at 0.51 over 20 weeks"),
+    ],
+)
+def test_the_culture_title_states_the_direction_and_the_numbers(first, last, said):
+    assert culture_figure(_ramps(culture_mean=(first, last))).get_suptitle() == said
+
+
+def test_the_service_title_says_whether_service_followed_culture():
+    both = _ramps(culture_mean=(0.5, 0.7), service_quality=(0.55, 0.66))
+    assert service_figure(both).get_suptitle() == "Service quality rose with culture, from 0.55 to 0.66, over 20 weeks"
+    apart = _ramps(culture_mean=(0.7, 0.5), service_quality=(0.55, 0.66))
+    assert service_figure(apart).get_suptitle() == "Service quality rose from 0.55 to 0.66 over 20 weeks"
+
+
+def test_the_people_title_names_what_moved_most():
+    ts = _ramps(trust=(0.40, 0.60), cynicism=(0.30, 0.20), skill=(0.50, 0.51))
+    said = people_figure(ts).get_suptitle().replace("\n", " ")
+    assert said == "Trust rose from 0.40 to 0.60 and cynicism fell from 0.30 to 0.20 over 20 weeks"
+    assert people_figure(_ramps()).get_suptitle().endswith("held steady over 20 weeks")
+
+
+def test_the_turnover_title_compares_the_first_quarter_with_the_last_in_a_year():
+    ts = _ramps(weeks=52)
+    assert turnover_figure(ts).get_suptitle() == "Staff turnover held steady at 52% a year"
+    ts["turnover_rate"] = np.where(ts["step"] <= 26, 0.01, 0.005)
+    assert turnover_figure(ts).get_suptitle() == ("Staff turnover fell from 52% to 26% a year (first to last quarter)")
+
+
+def test_a_long_title_is_wrapped_inside_the_figure():
+    ts = _ramps(trust=(0.40, 0.60), psych_safety=(0.60, 0.30))
+    fig = people_figure(ts, baseline=_ramps())
+    _png(fig)
+    title = fig._suptitle.get_window_extent()  # noqa: SLF001  matplotlib keeps the suptitle artist there
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.x1
+
+
+def _named(teams: pd.DataFrame) -> pd.DataFrame:
+    names = ["Executive team", "Department 1 managers", "Back office 1.1", "Frontline 1.2", "Frontline 1.3", "X"]
+    return teams.assign(team_name=teams["team"].map(dict(enumerate(names))))
+
+
+def test_team_bars_carry_the_team_names_and_the_title_the_weakest_team(teams):
+    teams = _named(teams)
+    last = teams[teams["step"] == 3].sort_values("culture_mean")
+    fig = team_figure(teams)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(last["team_name"])
+    weakest = last.iloc[0]
+    assert fig.get_suptitle().startswith(
+        f"Culture is weakest in {weakest['team_name']} ({weakest['culture_mean']:.2f})"
+    )
+    _png(fig)
+    assert all(t.get_window_extent().x0 >= 0 for t in ax.get_yticklabels())  # no name cut off
+
+
+def test_the_title_names_two_teams_when_both_are_weakest(teams):
+    teams = _named(teams)
+    last = teams["step"] == 3
+    teams.loc[last, "culture_mean"] = [0.9, 0.8, 0.41, 0.7, 0.42, 0.6]
+    assert team_figure(teams).get_suptitle() == "Culture is weakest in Back office 1.1 (0.41) and Frontline 1.3 (0.42)"
+    teams.loc[last, "culture_mean"] = [0.9, 0.8, 0.41, 0.7, 0.52, 0.6]
+    assert team_figure(teams).get_suptitle() == "Culture is weakest in Back office 1.1 (0.41)"
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_no_legend_covers_a_panel(ts, teams):
+    figures = standard_figures(
+        ts, teams, network=_network_args(20, 30, seed=6), baseline=ts, baseline_teams=teams, events=[(5, "training")]
+    )
+    for name, fig in figures.items():
+        _png(fig)
+        (legend,) = fig.legends
+        box = legend.get_window_extent()
+        for ax in fig.axes:
+            assert ax.get_legend() is None, name
+            assert not _overlaps(box, ax.get_window_extent()), name
+
+
+def _baseline_lines(fig: Figure) -> list:
+    return [line for ax in fig.axes for line in ax.get_lines() if line.get_gid() == BASELINE_GID]
+
+
+def test_the_baseline_is_drawn_faint_in_the_colour_of_its_line_and_named_in_the_title(ts, teams):
+    plain = ts.assign(culture_mean=ts["culture_mean"] - 0.1)
+    fig = culture_figure(ts, baseline=plain)
+    (faint,) = [line for line in _baseline_lines(fig) if line.axes is fig.axes[0]]
+    (main,) = [line for line in fig.axes[0].get_lines() if line.get_gid() != BASELINE_GID]
+    assert faint.get_color() == main.get_color() and faint.get_alpha() < 1 and main.get_alpha() in (None, 1)
+    np.testing.assert_allclose(faint.get_ydata(), plain["culture_mean"])
+    assert fig.get_suptitle().endswith(f"({plain['culture_mean'].iloc[-1]:.2f} without the change)")
+    assert BASELINE_LABEL in [t.get_text().removeprefix("faint: ") for t in fig.legends[0].get_texts()]
+    for draw in (people_figure, service_figure, turnover_figure):
+        assert _baseline_lines(draw(ts, baseline=ts)) and not _baseline_lines(draw(ts))
+    marks = [c for c in team_figure(teams, baseline_teams=teams).axes[0].collections if c.get_gid() == BASELINE_GID]
+    assert len(marks) == 1 and len(marks[0].get_segments()) == (teams["step"] == 3).sum()
+
+
+def test_events_are_marked_on_the_charts_over_weeks(ts):
+    fig = culture_figure(ts, events=[(5, "training"), (12, "training")])
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.texts] == ["training", "training"]
+
+
+def test_a_run_with_events_draws_its_baseline_and_one_without_does_not(tmp_path):
+    drawn: list[dict[str, Figure]] = []
+
+    def keep(result):
+        drawn.append(run_figures(result))
+        return drawn[-1]
+
+    for events in ("training_wave", "none"):  # what python -m sim events=... draws
+        cfg = load_config(["org=small_team", "steps=30", f"events={events}", "output.progress=false"])
+        run_and_write(cfg, tmp_path / events, figures=keep)
+    with_events, without = drawn
+    assert _baseline_lines(with_events["culture"]) and "without the change" in with_events["culture"].get_suptitle()
+    assert [t.get_text() for t in with_events["culture"].axes[0].texts] == ["training"]  # week 26
+    assert not any(_baseline_lines(f) for f in without.values())
+    assert "without the change" not in without["culture"].get_suptitle()
+
+
+def test_the_baseline_run_is_the_same_run_without_events_until_the_first_event():
+    result = run(load_config(["org=small_team", "events=training_wave"]), seed=2, steps=30)
+    plain = baseline_run(result)
+    assert plain is not None and not plain.model.timeline.events and len(plain.timeseries) == 30
+    before = result.timeseries["step"] < 26
+    pd.testing.assert_frame_equal(result.timeseries[before], plain.timeseries[before])
+    assert not result.timeseries.equals(plain.timeseries)
+    assert baseline_run(plain) is None

@@ -1,12 +1,18 @@
 """The standard figures of a run.
 
+Each figure is titled by its message, computed from the data ("Culture rose from 0.66 to 0.79 over
+156 weeks"), keeps its axis labels and units, and has its legend below the panels, where it covers no
+data. Given the baseline (the same run without its events, ``sim.run.baseline_run``), each line is
+drawn again faint in its colour and the title gives the baseline's value.
+
 Object-oriented matplotlib only (``Figure`` objects, never pyplot), so it needs no backend, works
 headless and can be called from several threads at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -39,6 +45,29 @@ UNBOUNDED = frozenset(
         "recognitions",
     }
 )
+#: A change of at most this on a 0-1 scale is called steady in a title: the final week of a company-size
+#: run varies by about this much from seed to seed (sd 0.012-0.021 for culture, service quality,
+#: engagement and trust over seeds 0-5), so a smaller change is no message.
+STEADY = 0.02
+#: Staff turnover is compared between the first and the last quarter and called steady when the two
+#: differ by at most this share of the larger: with a few leavers a week, a quarter's mean weekly quit
+#: rate varies by about a fifth between the quarters of a run in which nothing changes.
+TURNOVER_STEADY = 0.2
+QUARTER, YEAR = 13, 52  # weeks
+#: The baseline is drawn faint, in the colour of the line it is compared with.
+BASELINE_ALPHA = 0.35
+BASELINE_LABEL = "without the change"
+BASELINE_GID = "baseline"  # marks the baseline's artists, for whoever inspects a figure
+# A title's characters per inch of figure at matplotlib's "large" size (12 pt DejaVu Sans), a little
+# under the measured average (~11), so a wrapped title never runs past the figure's edges.
+TITLE_CHARS_PER_INCH = 10
+PEOPLE = ("engagement", "trust", "psych_safety", "skill", "cynicism")
+#: Plain words for columns whose names are shorthand.
+WORDS = {"psych_safety": "psychological safety", "culture_mean": "culture mean"}
+#: How a title names a team-table measure.
+NOUNS = {"culture_mean": "Culture", "culture_spread": "Disagreement on culture"}
+#: Measures where the weakest team is the one with the highest value.
+HIGHER_IS_WORSE = frozenset({"culture_spread", "cynicism"})
 EDGE_STYLES = {
     "reports_to": {"colors": "0.3", "linewidths": 0.8, "linestyles": "solid"},
     "peer": {"colors": "0.7", "linewidths": 0.4, "linestyles": "solid"},
@@ -48,149 +77,406 @@ EDGE_STYLES = {
 
 
 def _label(column: str) -> str:
-    return column.replace("_", " ")
+    return WORDS.get(column, column.replace("_", " "))
 
 
-def _finish(ax: Axes, title: str, ylabel: str, unit_interval: bool) -> None:
+def _number(value: float, metric: str) -> str:
+    return f"{value:.3g}" if metric in UNBOUNDED else f"{value:.2f}"
+
+
+def _percent(share: float) -> str:
+    return f"{share:.0%}" if share >= 0.1 else f"{share:.1%}"
+
+
+def _verb(first: float, last: float, tolerance: float) -> str:
+    if abs(last - first) <= tolerance:
+        return "held steady"
+    return "rose" if last > first else "fell"
+
+
+def _change(name: str, ts: pd.DataFrame, column: str) -> str:
+    """``<name> rose from a to b``, ``... fell ...`` or ``<name> held steady at b`` (first to last week)."""
+    first, last = float(ts[column].iloc[0]), float(ts[column].iloc[-1])
+    verb = _verb(first, last, STEADY)
+    if verb == "held steady":
+        return f"{name} held steady at {last:.2f}"
+    return f"{name} {verb} from {first:.2f} to {last:.2f}"
+
+
+def _weeks(ts: pd.DataFrame) -> str:
+    return f"over {int(ts['step'].iloc[-1])} weeks"
+
+
+def _without(baseline: pd.DataFrame | None, column: str) -> str:
+    """`` (b without the change)``: the baseline's last week, when there is one."""
+    if baseline is None or len(baseline) == 0 or column not in baseline:
+        return ""
+    return f" ({float(baseline[column].iloc[-1]):.2f} {BASELINE_LABEL})"
+
+
+def culture_message(ts: pd.DataFrame, baseline: pd.DataFrame | None = None) -> str:
+    """The culture figure's title: how culture (mean service orientation) moved from the first week to the last.
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame
+        The run's time series.
+    baseline : pandas.DataFrame, optional
+        The time series of the same run without its events; adds its last week's value.
+
+    Returns
+    -------
+    str
+        E.g. ``Culture rose from 0.66 to 0.79 over 156 weeks (0.78 without the change)``; a change of at
+        most :data:`STEADY` is ``held steady at``.
+    """
+    if len(ts) == 0:
+        return "Culture: no weeks run yet"
+    return f"{_change('Culture', ts, 'culture_mean')} {_weeks(ts)}{_without(baseline, 'culture_mean')}"
+
+
+def people_message(ts: pd.DataFrame, baseline: pd.DataFrame | None = None) -> str:
+    """The people figure's title: the measures that moved most from the first week to the last.
+
+    Names the two that moved most by more than :data:`STEADY` (only the first, with its baseline value,
+    when ``baseline`` is given), or says that all held steady.
+    """
+    if len(ts) == 0:
+        return "People: no weeks run yet"
+    moves = sorted(PEOPLE, key=lambda c: abs(float(ts[c].iloc[-1]) - float(ts[c].iloc[0])), reverse=True)
+    moved = [c for c in moves if abs(float(ts[c].iloc[-1]) - float(ts[c].iloc[0])) > STEADY]
+    if not moved:
+        return f"Engagement, trust, safety, skill and cynicism held steady {_weeks(ts)}"
+    shown = moved[:1] if baseline is not None else moved[:2]
+    text = " and ".join(_change(_label(c), ts, c) for c in shown)
+    return f"{text[0].upper()}{text[1:]} {_weeks(ts)}{_without(baseline, shown[0])}"
+
+
+def service_message(ts: pd.DataFrame, baseline: pd.DataFrame | None = None) -> str:
+    """The service figure's title: how service quality moved, and whether it moved with culture."""
+    if len(ts) == 0:
+        return "Service: no weeks run yet"
+    quality, culture = ts["service_quality"], ts["culture_mean"]
+    verb = _verb(float(quality.iloc[0]), float(quality.iloc[-1]), STEADY)
+    text = _change("Service quality", ts, "service_quality")
+    if verb != "held steady" and verb == _verb(float(culture.iloc[0]), float(culture.iloc[-1]), STEADY):
+        text = f"Service quality {verb} with culture, from {quality.iloc[0]:.2f} to {quality.iloc[-1]:.2f},"
+    return f"{text} {_weeks(ts)}{_without(baseline, 'service_quality')}"
+
+
+def _yearly_turnover(ts: pd.DataFrame, weeks: int, *, last: bool) -> float:
+    rate = ts["turnover_rate"]
+    return float((rate.iloc[-weeks:] if last else rate.iloc[:weeks]).mean()) * YEAR
+
+
+def turnover_message(ts: pd.DataFrame, baseline: pd.DataFrame | None = None) -> str:
+    """The turnover figure's title: staff turnover a year, the first quarter's against the last's.
+
+    A run shorter than two quarters gives its mean over all weeks. The rates are called steady when
+    they differ by at most :data:`TURNOVER_STEADY` of the larger.
+    """
+    if len(ts) == 0:
+        return "Staff turnover: no weeks run yet"
+    if len(ts) < 2 * QUARTER:
+        return f"Staff turnover ran at {_percent(_yearly_turnover(ts, len(ts), last=True))} a year {_weeks(ts)}"
+    first, last = _yearly_turnover(ts, QUARTER, last=False), _yearly_turnover(ts, QUARTER, last=True)
+    verb = _verb(first, last, TURNOVER_STEADY * max(first, last))
+    if verb == "held steady":
+        text = f"Staff turnover held steady at {_percent(last)} a year"
+    else:
+        text = f"Staff turnover {verb} from {_percent(first)} to {_percent(last)} a year (first to last quarter)"
+    if baseline is not None and len(baseline) >= QUARTER:
+        text += f" ({_percent(_yearly_turnover(baseline, QUARTER, last=True))} {BASELINE_LABEL})"
+    return text
+
+
+def team_message(teams: pd.DataFrame, metric: str = "culture_mean") -> str:
+    """The team figure's title: the team(s) where ``metric`` is weakest in the table's last week.
+
+    Names the weakest team and the next when it lies within :data:`STEADY` of it (for a score; any
+    other measure names the lowest one or two), e.g. ``Culture is weakest in Back office 2.3 (0.41) and
+    Frontline 4.1 (0.42)``; for cynicism and the culture spread the weakest is the highest.
+    """
+    last = _last_week(teams, metric)
+    noun = NOUNS.get(metric, _label(metric).capitalize())
+    if len(last) == 0:
+        return f"{noun} by team: no teams yet"
+    worse_high = metric in HIGHER_IS_WORSE
+    ordered = last.sort_values(metric, ascending=not worse_high)
+    values, names = ordered[metric].to_numpy(dtype=float), _team_names(ordered)
+    near = np.abs(values - values[0]) <= (STEADY if metric not in UNBOUNDED else 0.0)
+    shown = [f"{names[i]} ({_number(values[i], metric)})" for i in range(min(2, len(values))) if i == 0 or near[i]]
+    word = "highest" if worse_high else ("lowest" if metric in UNBOUNDED else "weakest")
+    return f"{noun} is {word} in {' and '.join(shown)}"
+
+
+def _message(fig: Figure, text: str) -> None:
+    """``text`` as the figure's title, wrapped to the figure's width (no renderer needed to measure it)."""
+    width = int(fig.get_figwidth() * TITLE_CHARS_PER_INCH)
+    if len(text) > width:  # two clauses read best one a line
+        text = text.replace(" and ", " and\n", 1)
+    lines = (textwrap.fill(line, width, break_long_words=False) for line in text.split("\n"))
+    fig.suptitle("\n".join(lines), fontsize="large")
+
+
+def mark_events(ax: Axes, events: Sequence[tuple[int, str]]) -> None:
+    """A labelled dotted line at each week an event started (``model.timeline.starts()``): the
+    before/after a reader is asked to look at."""
+    for start, name in events:
+        ax.axvline(start, color="0.25", ls=":", lw=1.2, zorder=0, label="_event")
+        ax.annotate(
+            name,
+            xy=(start, 0.98),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize="x-small",
+            color="0.25",
+        )
+
+
+def _legend_below(fig: Figure, *, baseline: bool) -> None:
+    """One legend for every panel of ``fig``, below them (outside the axes, so it covers no data)."""
+    handles, seen = [], set()
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in seen:
+                seen.add(label)
+                handles.append(handle)
+    if baseline:
+        handles.append(Line2D([], [], color="0.2", alpha=BASELINE_ALPHA, lw=2, label=f"faint: {BASELINE_LABEL}"))
+    # more than four entries go into two rows, which fit the narrowest figure
+    columns = len(handles) if len(handles) <= 4 else -(-len(handles) // 2)
+    fig.legend(handles=handles, loc="outside lower center", ncols=columns, fontsize="small", frameon=False)
+
+
+def _finish(ax: Axes, title: str, ylabel: str, unit_interval: bool, events: Sequence[tuple[int, str]]) -> None:
     ax.set(title=title, xlabel=WEEK, ylabel=ylabel)
     if unit_interval:
         ax.set_ylim(0, 1)
     else:
         ax.set_ylim(bottom=0)
-    ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3)
+    mark_events(ax, events)
 
 
-def _lines(ax: Axes, ts: pd.DataFrame, columns: list[str]) -> None:
+def _lines(
+    ax: Axes, ts: pd.DataFrame, columns: list[str], baseline: pd.DataFrame | None = None, color: str | None = None
+) -> None:
+    """One line per column; with ``baseline``, its line of the same column faint in the same colour beneath."""
     for column in columns:
-        ax.plot(ts["step"], ts[column], label=_label(column))
+        (line,) = ax.plot(ts["step"], ts[column], color=color, label=_label(column), zorder=3)
+        if baseline is not None and column in baseline:
+            ax.plot(
+                baseline["step"],
+                baseline[column],
+                color=line.get_color(),
+                alpha=BASELINE_ALPHA,
+                label=f"_{_label(column)} {BASELINE_LABEL}",
+                gid=BASELINE_GID,
+                zorder=2,
+            )
 
 
-def culture_figure(ts: pd.DataFrame) -> Figure:
+def culture_figure(
+    ts: pd.DataFrame, *, baseline: pd.DataFrame | None = None, events: Sequence[tuple[int, str]] = ()
+) -> Figure:
     """Culture strength (mean service orientation +/- one spread) and consensus (the spread).
 
     Parameters
     ----------
     ts : pandas.DataFrame
         The run's time series (``step``, ``culture_mean``, ``culture_spread``).
+    baseline : pandas.DataFrame, optional
+        The time series of the same run without its events: drawn faint, and named in the title.
+    events : sequence of (int, str)
+        ``(week, name)`` of each event start (``model.timeline.starts()``), marked by a dotted line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two panels: the mean with its band, and the spread.
+        Two panels: the mean with its band, and the spread; titled by :func:`culture_message`.
     """
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Figure(figsize=(10, 4.3), layout="constrained")
     level, spread = fig.subplots(1, 2)
     mean, sd = ts["culture_mean"], ts["culture_spread"]
     level.fill_between(ts["step"], mean - sd, mean + sd, alpha=0.25, label="+/- spread")
-    level.plot(ts["step"], mean, label="culture mean")
-    _finish(level, "Culture strength", "service orientation (0-1)", unit_interval=True)
-    spread.plot(ts["step"], sd, color="tab:purple", label="culture spread")
+    _lines(level, ts, ["culture_mean"], baseline)
+    _finish(level, "Culture strength", "service orientation (0-1)", unit_interval=True, events=events)
+    _lines(spread, ts, ["culture_spread"], baseline, color="tab:purple")
     # The spread of values in [0, 1] is at most 0.5 and usually far less: a 0..1 axis would flatten it.
-    _finish(spread, "Consensus (lower spread = stronger)", "sd of orientation", unit_interval=False)
+    _finish(spread, "Consensus (lower spread = stronger)", "sd of orientation", unit_interval=False, events=events)
+    _message(fig, culture_message(ts, baseline))
+    _legend_below(fig, baseline=baseline is not None)
     return fig
 
 
-def people_figure(ts: pd.DataFrame) -> Figure:
+def people_figure(
+    ts: pd.DataFrame, *, baseline: pd.DataFrame | None = None, events: Sequence[tuple[int, str]] = ()
+) -> Figure:
     """Engagement, trust, psychological safety, skill and cynicism over the weeks.
 
     Parameters
     ----------
     ts : pandas.DataFrame
         The run's time series.
+    baseline : pandas.DataFrame, optional
+        The time series of the same run without its events: drawn faint, and named in the title.
+    events : sequence of (int, str)
+        ``(week, name)`` of each event start, marked by a dotted line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One panel, five lines.
+        One panel, five lines; titled by :func:`people_message`.
     """
-    fig = Figure(figsize=(7, 4), layout="constrained")
+    fig = Figure(figsize=(7.5, 4.6), layout="constrained")
     ax = fig.subplots()
-    _lines(ax, ts, ["engagement", "trust", "psych_safety", "skill", "cynicism"])
-    _finish(ax, "People", "mean over staff (0-1)", unit_interval=True)
+    _lines(ax, ts, list(PEOPLE), baseline)
+    _finish(ax, "People", "mean over staff (0-1)", unit_interval=True, events=events)
+    _message(fig, people_message(ts, baseline))
+    _legend_below(fig, baseline=baseline is not None)
     return fig
 
 
-def service_figure(ts: pd.DataFrame) -> Figure:
+def service_figure(
+    ts: pd.DataFrame, *, baseline: pd.DataFrame | None = None, events: Sequence[tuple[int, str]] = ()
+) -> Figure:
     """Service and customer scores (left) and revenue (right).
 
     Parameters
     ----------
     ts : pandas.DataFrame
         The run's time series.
+    baseline : pandas.DataFrame, optional
+        The time series of the same run without its events: drawn faint, and named in the title.
+    events : sequence of (int, str)
+        ``(week, name)`` of each event start, marked by a dotted line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two panels: four lines in [0, 1], and revenue.
+        Two panels: four lines in [0, 1], and revenue; titled by :func:`service_message`.
     """
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Figure(figsize=(10, 4.6), layout="constrained")
     quality, money = fig.subplots(1, 2)
-    _lines(quality, ts, ["service_quality", "internal_service_quality", "customer_satisfaction", "customer_retention"])
-    _finish(quality, "Service and customers", "score / share (0-1)", unit_interval=True)
-    money.plot(ts["step"], ts["revenue"], color="tab:green", label="revenue")
-    _finish(money, "Revenue", "currency units per week", unit_interval=False)
+    scores = ["service_quality", "internal_service_quality", "customer_satisfaction", "customer_retention"]
+    _lines(quality, ts, scores, baseline)
+    _finish(quality, "Service and customers", "score / share (0-1)", unit_interval=True, events=events)
+    # one legend serves both panels: revenue takes a colour no score line has
+    _lines(money, ts, ["revenue"], baseline, color="tab:brown")
+    _finish(money, "Revenue", "currency units per week", unit_interval=False, events=events)
+    _message(fig, service_message(ts, baseline))
+    _legend_below(fig, baseline=baseline is not None)
     return fig
 
 
-def turnover_figure(ts: pd.DataFrame) -> Figure:
+def turnover_figure(
+    ts: pd.DataFrame, *, baseline: pd.DataFrame | None = None, events: Sequence[tuple[int, str]] = ()
+) -> Figure:
     """Turnover rate (left) and headcount and vacancies (right).
 
     Parameters
     ----------
     ts : pandas.DataFrame
         The run's time series.
+    baseline : pandas.DataFrame, optional
+        The time series of the same run without its events: drawn faint, and named in the title.
+    events : sequence of (int, str)
+        ``(week, name)`` of each event start, marked by a dotted line.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two panels: one line, and two lines.
+        Two panels: one line, and two lines; titled by :func:`turnover_message`.
     """
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = Figure(figsize=(10, 4.3), layout="constrained")
     rate, heads = fig.subplots(1, 2)
-    rate.plot(ts["step"], ts["turnover_rate"], color="tab:red", label="turnover rate")
+    _lines(rate, ts, ["turnover_rate"], baseline, color="tab:red")
     # Weekly quit rates are a few percent at most: a 0..1 axis would hide them.
-    _finish(rate, "Turnover", "leavers / headcount per week", unit_interval=False)
-    _lines(heads, ts, ["headcount", "vacancies"])
-    _finish(heads, "Headcount", "people / open seats", unit_interval=False)
+    _finish(rate, "Turnover", "leavers / headcount per week", unit_interval=False, events=events)
+    _lines(heads, ts, ["headcount", "vacancies"], baseline)
+    _finish(heads, "Headcount", "people / open seats", unit_interval=False, events=events)
+    _message(fig, turnover_message(ts, baseline))
+    _legend_below(fig, baseline=baseline is not None)
     return fig
 
 
-def team_figure(teams: pd.DataFrame, metric: str = "culture_mean") -> Figure:
+def _last_week(teams: pd.DataFrame, metric: str) -> pd.DataFrame:
+    return teams[teams["step"] == teams["step"].max()].dropna(subset=[metric])
+
+
+def _team_names(teams: pd.DataFrame) -> list[str]:
+    """The teams' names (``team_name``), or ``team N`` for a table written before teams had names."""
+    if "team_name" in teams:
+        return [str(name) for name in teams["team_name"]]
+    return [f"team {t}" for t in teams["team"]]
+
+
+def _team_labels(teams: pd.DataFrame) -> list[str]:
+    """The teams' names, with the leadership style of those whose leader's differs from most teams'
+    (and is not already in the name, as the executive team's)."""
+    names = _team_names(teams)
+    if "style" not in teams or teams["style"].nunique() < 2:
+        return names
+    common = teams["style"].astype(str).mode().iloc[0]
+    return [
+        f"{name} ({style})" if style != common and style.lower() not in name.lower() else name
+        for name, style in zip(names, teams["style"].astype(str), strict=True)
+    ]
+
+
+def team_figure(
+    teams: pd.DataFrame, metric: str = "culture_mean", *, baseline_teams: pd.DataFrame | None = None
+) -> Figure:
     """The last week's ``metric`` per team as sorted horizontal bars, frontline and back office in two colours.
+
+    Bars are labelled by the teams' names (``team N`` for a table without a ``team_name`` column),
+    with the leadership style where it differs from most teams'; the title names the weakest team(s)
+    (:func:`team_message`).
 
     Parameters
     ----------
     teams : pandas.DataFrame
-        The team table (``step``, ``team``, ``level``, ``frontline``, metrics; ``style`` is shown if present).
+        The team table (``step``, ``team``, ``level``, ``frontline``, metrics; ``team_name`` and ``style``
+        are shown if present).
     metric : str
         The column to show.
+    baseline_teams : pandas.DataFrame, optional
+        The team table of the same run without its events: each team's value in its last week is
+        marked by a thin dark line across the bar.
 
     Returns
     -------
     matplotlib.figure.Figure
         One panel of bars (none when the table is empty).
     """
-    last = teams[teams["step"] == teams["step"].max()].dropna(subset=[metric]).sort_values(metric)
-    fig = Figure(figsize=(7, max(3.0, 0.18 * len(last) + 1.2)), layout="constrained")
+    last = _last_week(teams, metric).sort_values(metric)
+    fig = Figure(figsize=(7.5, max(3.0, 0.18 * len(last) + 1.6)), layout="constrained")
     ax = fig.subplots()
-    suffixes = [f" ({style})" for style in last["style"]] if "style" in last else [""] * len(last)
-    labels = [f"team {t}{suffix}" for t, suffix in zip(last["team"], suffixes, strict=True)]
+    # Positions, not the names, place the bars: two teams of a client's file may share a name.
+    rows = np.arange(len(last))
     colours = np.where(last["frontline"].astype(bool), FRONTLINE_COLOUR, BACKOFFICE_COLOUR)
-    ax.barh(labels, last[metric], color=colours)
-    week = f", week {int(last['step'].iloc[0])}" if len(last) else ""
-    ax.set(title=f"{_label(metric)} by team{week}", xlabel=_label(metric), ylabel="team")
+    ax.barh(rows, last[metric], color=colours)
+    ax.set_yticks(rows, _team_labels(last))
+    handles = [
+        Line2D([], [], color=FRONTLINE_COLOUR, lw=6, label="frontline"),
+        Line2D([], [], color=BACKOFFICE_COLOUR, lw=6, label="back office / management"),
+    ]
+    if baseline_teams is not None:
+        before = _last_week(baseline_teams, metric).set_index("team")[metric]
+        values = last["team"].map(before).to_numpy(dtype=float)
+        ax.vlines(values, rows - 0.4, rows + 0.4, colors="0.1", lw=1.5, alpha=0.7, gid=BASELINE_GID, zorder=3)
+        handles.append(Line2D([], [], color="0.1", lw=1.5, alpha=0.7, label=BASELINE_LABEL))
+    week = f" in week {int(last['step'].iloc[0])}" if len(last) else ""
+    ax.set(xlabel=f"{_label(metric)}{week}", ylabel="team")
+    ax.set_ylim(-0.6, len(last) - 0.4)
     if metric not in UNBOUNDED:
         ax.set_xlim(0, 1)
     ax.tick_params(axis="y", labelsize="x-small")
-    ax.legend(
-        handles=[
-            Line2D([], [], color=FRONTLINE_COLOUR, lw=6, label="frontline"),
-            Line2D([], [], color=BACKOFFICE_COLOUR, lw=6, label="back office / management"),
-        ],
-        fontsize="small",
-        loc="lower right",
-    )
+    _message(fig, team_message(teams, metric))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize="small", frameon=False)
     return fig
 
 
@@ -273,7 +559,7 @@ def network_figure(
     if (~filled).any():
         ax.scatter(xy[~filled, 0], xy[~filled, 1], marker="o", s=12, facecolors="none", edgecolors="0.5", zorder=2)
     fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label=colorbar_label)
-    ax.legend(
+    fig.legend(
         handles=[
             Line2D([], [], marker="s", ls="", color="0.4", markeredgecolor="black", label="leader"),
             Line2D([], [], marker="o", ls="", color="0.4", label="frontline"),
@@ -282,8 +568,10 @@ def network_figure(
             Line2D([], [], color="0.3", lw=0.8, label="reports to"),
             Line2D([], [], color="0.55", lw=0.6, ls="--", label="internal service"),
         ],
-        loc="upper right",
+        loc="outside lower center",
+        ncols=6,
         fontsize="small",
+        frameon=False,
     )
     ax.set_title(title)
     ax.set_aspect("equal")
@@ -381,7 +669,15 @@ def band_plot(
     return ax
 
 
-def standard_figures(ts: pd.DataFrame, teams: pd.DataFrame, network: dict | None = None) -> dict[str, Figure]:
+def standard_figures(
+    ts: pd.DataFrame,
+    teams: pd.DataFrame,
+    network: dict | None = None,
+    *,
+    baseline: pd.DataFrame | None = None,
+    baseline_teams: pd.DataFrame | None = None,
+    events: Sequence[tuple[int, str]] = (),
+) -> dict[str, Figure]:
     """Every standard figure of a run, keyed by file name.
 
     Parameters
@@ -392,27 +688,40 @@ def standard_figures(ts: pd.DataFrame, teams: pd.DataFrame, network: dict | None
         The run's team table.
     network : dict, optional
         Keyword arguments of :func:`network_figure`; adds the ``network`` figure.
+    baseline, baseline_teams : pandas.DataFrame, optional
+        The time series and team table of the same run without its events (``sim.run.baseline_run``),
+        drawn faint for comparison.
+    events : sequence of (int, str)
+        ``(week, name)`` of each event start, marked on the charts over weeks.
 
     Returns
     -------
     dict of str to matplotlib.figure.Figure
         ``culture``, ``people``, ``service``, ``turnover``, ``teams`` and, with ``network``, ``network``.
     """
+    over_weeks = {"baseline": baseline, "events": events}
     figures = {
-        "culture": culture_figure(ts),
-        "people": people_figure(ts),
-        "service": service_figure(ts),
-        "turnover": turnover_figure(ts),
-        "teams": team_figure(teams),
+        "culture": culture_figure(ts, **over_weeks),
+        "people": people_figure(ts, **over_weeks),
+        "service": service_figure(ts, **over_weeks),
+        "turnover": turnover_figure(ts, **over_weeks),
+        "teams": team_figure(teams, baseline_teams=baseline_teams),
     }
     if network is not None:
         figures["network"] = network_figure(**network)
     return figures
 
 
-def run_figures(result: RunResult) -> dict[str, Figure]:
+def run_figures(result: RunResult, *, baseline: bool = True) -> dict[str, Figure]:
     """The standard figures of a finished run (:func:`standard_figures`), the org's network in its
-    final state included: what ``python -m sim`` writes to ``figures/`` (``sim.run.run_and_write``)."""
+    final state included: what ``python -m sim`` writes to ``figures/`` (``sim.run.run_and_write``).
+
+    The charts over weeks mark when each event started. A run with events is compared with its
+    baseline, the same config and seed without them (:func:`sim.run.baseline_run`, one more run of
+    the model, whose tables are drawn and not kept), unless ``baseline`` is false.
+    """
+    from sim.run import baseline_run
+
     o, p = result.model.org, result.model.people
     network = {
         "graph": o.graph(),
@@ -423,4 +732,12 @@ def run_figures(result: RunResult) -> dict[str, Figure]:
         "filled": p.filled,
         "title": f"Service orientation after {len(result.timeseries)} weeks",
     }
-    return standard_figures(result.timeseries, result.teams, network=network)
+    plain = baseline_run(result) if baseline else None
+    return standard_figures(
+        result.timeseries,
+        result.teams,
+        network=network,
+        baseline=None if plain is None else plain.timeseries,
+        baseline_teams=None if plain is None else plain.teams,
+        events=[(week, name) for week, name in result.model.timeline.starts() if week <= result.model.steps],
+    )
