@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outcome", help="the headline's model-level metric (default: service_quality)")
     parser.add_argument("--weakest", type=int, help="how many of the weakest teams to name")
     parser.add_argument("--out", type=Path, default=Path("report.html"), help="the HTML file (default: report.html)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at once (default: cores)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="runs at once in worker processes (default 1: each takes seconds to start)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_intermixed_args(argv)
 
