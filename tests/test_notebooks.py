@@ -5,6 +5,7 @@ Each notebook reads SIM_NOTEBOOK_QUICK in its parameters cell (fewer seeds and w
 org); every cell runs either way. Execution uses nbclient with the ipykernel of this interpreter.
 """
 
+import json
 import subprocess
 import sys
 import time
@@ -124,3 +125,29 @@ def test_strip_script_clears_outputs_and_check_mode_finds_them(tmp_path):
     assert clean.cells[1].source == "1 + 1" and "widgets" not in clean.metadata
     again = subprocess.run([*script, "--check", str(target)], capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stdout
+
+
+def test_notebook_04_runs_without_the_optional_files_on_a_chart_without_team_names(tmp_path, monkeypatch):
+    """Ties and survey set to None (no crash on None.as_posix()), a chart with no team column: every team
+    shown has a name."""
+    monkeypatch.setenv("SIM_NOTEBOOK_QUICK", "1")
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    chart = tmp_path / "chart.csv"
+    staff = [f"s{i},L{1 + i % 3},{'back office' if i % 3 == 0 else 'frontline'}" for i in range(12)]
+    chart.write_text(
+        "\n".join(["id,manager_id,role", "B,,leader", "L1,B,leader", "L2,B,leader", "L3,B,leader", *staff])
+    )
+    nb = nbformat.read(NOTEBOOKS / "04_your_org_chart.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 1
+    unset = f"CHART = Path({chart.as_posix()!r})\nTIES = None\nSURVEY = None"
+    nb.cells.insert(at, nbformat.v4.new_code_cell(unset))
+    shown = (
+        "import json\nprint(json.dumps({'teams': list(map(str, teams.name)), 'ranked': list(map(str, ranking.name))}))"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(shown))
+    NotebookClient(
+        nb, timeout=CELL_S, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    shown = json.loads(nb.cells[-1].outputs[0].text)
+    assert len(shown["teams"]) == 4 and all(name.strip() for name in shown["teams"])
+    assert len(shown["ranked"]) == len(set(shown["ranked"])) == 3  # the teams with staff, each named

@@ -64,6 +64,7 @@ from sim.model import ServiceCultureModel
 from sim.viz.plots import (
     WEEK,
     culture_figure,
+    mark_events,
     network_figure,
     people_figure,
     service_figure,
@@ -287,19 +288,7 @@ def mark_weeks(fig: Figure, starts: Sequence[tuple[int, str]], week: int) -> Non
         if ax.get_xlabel() != WEEK:
             continue
         ax.set_xlim(0, max(week, 1))  # matplotlib's default for an empty plot is -0.05..0.05
-        for start, name in starts:
-            if start <= week:
-                ax.axvline(start, color="0.25", ls=":", lw=1.2, zorder=0)
-                ax.annotate(
-                    name,
-                    xy=(start, 0.98),
-                    xycoords=("data", "axes fraction"),
-                    rotation=90,
-                    va="top",
-                    ha="right",
-                    fontsize="x-small",
-                    color="0.25",
-                )
+        mark_events(ax, [(start, name) for start, name in starts if start <= week])
 
 
 def panel(
