@@ -254,3 +254,18 @@ def test_check_takes_a_column_mapping_and_a_sheet(tmp_path):
     assert "seats: 40" in done.stdout and "Finance" in done.stdout
     done = run_check(str(path), "--column", "identifier=Personnel Key")
     assert done.returncode == 2 and "FIELD one of id, manager" in done.stderr
+
+
+def test_team_names_stay_unique_when_the_file_repeats_them_and_the_team_table_carries_them(tmp_path):
+    from sim.run import run
+
+    chart = tmp_path / "chart.csv"
+    # two leaders of one name whose teams carry one team name: told apart by number
+    rows = ["id,manager,name,team", "1,,Boss,Top", "2,1,Pat Lee,Sales", "3,1,Pat Lee,Sales"]
+    rows += [f"{10 + i},{2 + i % 2},Clerk {i},Sales" for i in range(4)]
+    chart.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cfg = load_config(["org=from_file", f"org.path='{chart}'", "steps=2"])
+    names = load(chart).team_names.tolist()
+    assert names == ["Top", "Sales (Pat Lee)", "Sales (Pat Lee) (2)"]
+    table = run(cfg).teams
+    assert table.loc[table["step"] == 2, "team_name"].astype(str).tolist() == names

@@ -284,10 +284,20 @@ def assemble(
         team_names=(
             default_team_names(level, leader_seats, department, frontline_leaders)
             if team_names is None
-            else np.asarray(team_names, dtype=object)
+            else unique_names(team_names)
         ),
         notes=list(notes or []),
     )
+
+
+def unique_names(names: np.ndarray) -> np.ndarray:
+    """``names`` as text, each repeat of an earlier name numbered (``Sales``, ``Sales (2)``): tables and
+    charts label teams by name, so two teams must never share one."""
+    names = pd.Series(np.asarray(names, dtype=object)).astype(str)
+    while names.duplicated().any():
+        repeat = names.groupby(names).cumcount()
+        names = names.where(repeat == 0, names + " (" + (repeat + 1).astype(str) + ")")
+    return names.to_numpy(dtype=object)
 
 
 def default_team_names(
