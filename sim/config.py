@@ -40,7 +40,7 @@ from sim.mechanisms.service import ServiceParams
 from sim.mechanisms.service_standards import ServiceStandardsParams
 from sim.mechanisms.training import TrainingParams
 from sim.mechanisms.turnover import TurnoverParams
-from sim.params import UNIT, choice, described, flag, param
+from sim.params import UNIT, any_of, choice, described, flag, param
 
 
 class ConfigError(ValueError):
@@ -326,6 +326,13 @@ class OutputConfig:
     )
     teams: bool = flag("write teams.parquet, the weekly table per team")
     progress: bool = flag("show a progress bar on the terminal")
+    # Any: one format alone (output.format=xlsx) or a list (output.format=[csv,xlsx]); OmegaConf types no union
+    format: Any = any_of(
+        "parquet",
+        "csv",
+        "xlsx",
+        doc="table formats written: parquet always; csv adds timeseries.csv and teams.csv, xlsx results.xlsx",
+    )
 
 
 #: ``style.<lever>``: one lever of ``StyleConfig`` set for every leader at once, the executive and every
@@ -544,8 +551,28 @@ def _check_range(key: str, value: Any, spec: dataclasses.Field) -> None:
         lo, hi = meta["range"]
         if not (math.isfinite(value) and lo <= value <= hi):
             raise ConfigError(f"{key}={value} is out of range: allowed [{lo}, {hi}]")
-    if "choices" in meta and value not in meta["choices"]:
+    if meta.get("many"):
+        check_listed(key, value, spec)
+    elif "choices" in meta and value not in meta["choices"]:
         raise ConfigError(f"{key}={value!r} is not allowed: choose one of {', '.join(meta['choices'])}")
+
+
+def check_listed(key: str, value: Any, spec: dataclasses.Field) -> None:
+    """Refuse (``ConfigError``, one line) a value of a key that takes one of its choices or a list of them
+    (``sim.params.any_of``) when the value, or one in its list, is not among the choices."""
+    choices = spec.metadata["choices"]
+    for each in listed(value):
+        if each not in choices:
+            text = "null" if each is None else each
+            raise ConfigError(f"{key}={text} is not allowed: choose from {', '.join(choices)}, or a list of them")
+
+
+def listed(value: Any) -> tuple[Any, ...]:
+    """The values of a key that takes one value or a list of them (``sim.params.any_of``): a tuple either way.
+
+    ``output.format=xlsx`` gives ``("xlsx",)``, ``output.format=[csv,xlsx]`` gives ``("csv", "xlsx")``.
+    """
+    return tuple(value) if isinstance(value, ListConfig | list | tuple) else (value,)
 
 
 def _refuse_unknown_keys(node: Any, schema: type, prefix: str) -> None:

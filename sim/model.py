@@ -25,6 +25,7 @@ from sim.config import (
     PoliciesConfig,
     StyleConfig,
     checked_value,
+    listed,
     load_config,
     typed_event,
     typed_events,
@@ -65,11 +66,28 @@ from sim.metrics import (
 from sim.numerics import group_mean, group_sum, nan_to, unit
 from sim.org import Org
 from sim.org.files import org_from_config
-from sim.org.footprint import require_memory
+from sim.org.footprint import OrgSize, require_memory
 from sim.state import PERSON_VARIABLES, People, Styles, TeamState, draw_newcomers
+from sim.tables import SHEET_ROWS
 
 # Mesa logs a line per step at INFO, and Hydra's job logging sets the root logger to INFO.
 logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def _require_room(size: OrgSize, what: str, *, cfg: DictConfig, space: bool) -> None:
+    """Refuse an org before it is built (``ConfigError``, one line) when its run would not fit in memory
+    (:func:`require_memory`), or when ``output.format`` asks for a workbook whose teams sheet (a row per
+    team and week) would hold more rows than a worksheet can: better now than after the run, and a
+    workbook cut short would be easy to take for the whole."""
+    steps = int(cfg.steps)
+    require_memory(size, what, steps=steps, space=space)
+    rows = size.teams * steps + 1
+    if "xlsx" in listed(cfg.output.format) and cfg.output.teams and rows > SHEET_ROWS:
+        raise ConfigError(
+            f"output.format has xlsx, but {what} ({size.teams:,} teams) over {steps:,} weeks would need "
+            f"{rows:,} rows in the workbook's teams sheet, more than a worksheet's {SHEET_ROWS:,}: "
+            "leave xlsx out (csv holds any size), set output.teams=false, or run fewer steps"
+        )
 
 
 class ServiceCultureModel(Model):
@@ -124,8 +142,8 @@ class ServiceCultureModel(Model):
         self.leadership = OmegaConf.to_object(cfg.leadership)
         self.policies = {k: float(v) for k, v in cfg.policies.items() if k != "name"}
         if org is None:
-            # refused before it is built when its run would not fit in memory
-            fits = functools.partial(require_memory, steps=int(cfg.steps), space=space)
+            # refused before it is built when its run would not fit in memory, or its teams in a workbook
+            fits = functools.partial(_require_room, cfg=cfg, space=space)
             org, surveyed = org_from_config(cfg.org, np.random.default_rng(self.rng.integers(2**63)), fits)
             initial_state = surveyed if initial_state is None else initial_state
         self.org = org

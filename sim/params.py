@@ -1,4 +1,4 @@
-"""Fields of the config schema: a required value with its allowed range, or one of a set of choices.
+"""Fields of the config schema: a required value with its allowed range, or one (or several) of a set of choices.
 
 The schema's dataclasses (``sim.config``, and each mechanism's parameters beside its mechanism in
 ``sim.mechanisms``) hold no defaults: every field is ``MISSING`` and its value comes from ``configs/``.
@@ -44,6 +44,12 @@ def param(lo: float, hi: float, doc: str = "", unit: str = "", default: Any = MI
 def choice(*options: str, doc: str = "") -> Any:
     """A required field that takes one of ``options``."""
     return field(default=MISSING, metadata={"choices": options, "doc": doc, "unit": ""})
+
+
+def any_of(*options: str, doc: str = "") -> Any:
+    """A required field that takes one of ``options`` or a list of them (``[a,b]`` on the command line);
+    :func:`sim.config.listed` reads it as a tuple either way."""
+    return field(default=MISSING, metadata={"choices": options, "many": True, "doc": doc, "unit": ""})
 
 
 def flag(doc: str) -> Any:

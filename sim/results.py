@@ -19,6 +19,7 @@ import platform
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -31,12 +32,15 @@ import pyarrow.parquet as pq
 from omegaconf import DictConfig
 
 from sim.config import to_container
+from sim.tables import csv_bytes, xlsx_bytes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 SUMMARY, TIMESERIES, TEAMS = "summary.json", "timeseries.parquet", "teams.parquet"
 FIGURES = "figures"
+#: what ``output.format`` adds to the Parquet tables: the same tables as CSV, and one workbook
+TIMESERIES_CSV, TEAMS_CSV, WORKBOOK = "timeseries.csv", "teams.csv", "results.xlsx"
 #: the hidden temporary files of :func:`atomic_write_bytes`: what a killed write leaves behind
 TMP_GLOB = ".*.tmp"
 
@@ -232,6 +236,13 @@ def summarise(timeseries: pd.DataFrame) -> dict[str, dict[str, float]]:
     }
 
 
+def summary_table(summary: dict) -> pd.DataFrame:
+    """A run summary's metrics as a table to read: ``metric``, ``final`` (the last week) and ``mean``
+    (over the run), one row per model-level metric in the summary's order."""
+    final, mean = summary["final"], summary["mean"]
+    return pd.DataFrame({"metric": list(final), "final": list(final.values()), "mean": [mean[m] for m in final]})
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -269,6 +280,7 @@ def write_run(
     teams: pd.DataFrame,
     summary: dict,
     figures: dict[str, Figure] | None = None,
+    formats: Iterable[str] = (),
 ) -> dict[str, Path]:
     """Write a run folder, each file atomically and ``summary.json`` last (the completion marker).
 
@@ -286,18 +298,36 @@ def write_run(
         Written to ``summary.json``; numpy scalars and arrays are converted.
     figures : dict of str to matplotlib.figure.Figure, optional
         Each saved as ``figures/<name>.png`` at 110 dpi, then closed.
+    formats : iterable of str
+        The run's ``output.format``: ``csv`` adds ``timeseries.csv`` and ``teams.csv``, ``xlsx`` adds
+        ``results.xlsx`` (sheets ``summary``, ``timeseries``, ``teams``), both escaped for spreadsheets
+        (``sim.tables``); ``parquet``, always written, adds nothing.
 
     Returns
     -------
     dict of str to Path
-        ``timeseries``, ``teams``, ``figure:<name>`` for each figure, and ``summary``.
+        ``timeseries``, ``teams``, ``csv:timeseries`` and ``csv:teams`` with csv, ``xlsx`` with xlsx,
+        ``figure:<name>`` for each figure, and ``summary``.
+
+    Raises
+    ------
+    sim.tables.SheetTooLongError
+        With xlsx, when the teams table has more rows than a worksheet holds; nothing is written.
+        ``python -m sim`` refuses such a run before it starts (``sim.model``).
     """
     run_dir = Path(run_dir)
     # a sweep's thousands of runs draw no figures: no empty figures/ folder for each
     (run_dir / FIGURES if figures else run_dir).mkdir(parents=True, exist_ok=True)
     # Every file is made in memory and the summary serialised before anything is written, so that
-    # a value JSON cannot hold fails with no file written.
+    # a value JSON cannot hold, or a table no worksheet can hold, fails with no file written.
     payload = {"timeseries": (TIMESERIES, _parquet_bytes(timeseries)), "teams": (TEAMS, _parquet_bytes(teams))}
+    formats = set(formats)
+    if "csv" in formats:
+        payload["csv:timeseries"] = (TIMESERIES_CSV, csv_bytes(timeseries))
+        payload["csv:teams"] = (TEAMS_CSV, csv_bytes(teams))
+    if "xlsx" in formats:
+        sheets = {"summary": summary_table(summary), "timeseries": timeseries, "teams": teams}
+        payload["xlsx"] = (WORKBOOK, xlsx_bytes(sheets))
     for name, fig in (figures or {}).items():
         payload[f"figure:{name}"] = (f"{FIGURES}/{name}.png", _png_bytes(fig))
         _close(fig)

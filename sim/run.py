@@ -12,7 +12,7 @@ import pandas as pd
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
-from sim.config import load_config, to_container
+from sim.config import listed, load_config, to_container
 from sim.model import ServiceCultureModel
 
 if TYPE_CHECKING:
@@ -208,8 +208,9 @@ def run_and_write(
     progress: bool | None = None,
     figures: Callable[[RunResult], Mapping[str, Figure]] | None = None,
 ) -> dict[str, Path]:
-    """Run and write ``timeseries.parquet``, ``teams.parquet``, ``figures/*.png`` and, last,
-    ``summary.json`` into ``out_dir`` (each file atomically; docs/outputs.md).
+    """Run and write ``timeseries.parquet``, ``teams.parquet``, the CSV files and workbook ``config.output.format``
+    asks for, ``figures/*.png`` and, last, ``summary.json`` into ``out_dir`` (each file atomically;
+    docs/outputs.md).
 
     ``progress`` defaults to ``config.output.progress``. ``figures`` makes the run's figures from its
     result (``sim.viz.plots.run_figures`` draws the standard ones); none are written without it or
@@ -222,4 +223,4 @@ def run_and_write(
     result = run(config, seed=seed, progress=show)
     drawn = figures(result) if figures is not None and config.output.figures is not False else None
     teams = result.teams if config.output.teams else result.teams.iloc[0:0]
-    return write_run(Path(out_dir), result.timeseries, teams, result.summary, drawn)
+    return write_run(Path(out_dir), result.timeseries, teams, result.summary, drawn, listed(config.output.format))

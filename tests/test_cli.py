@@ -65,6 +65,7 @@ def test_multirun_over_seeds(tmp_path):
         (["dynamics.influence.anchor=3"], "dynamics.influence.anchor=3.0 is out of range: allowed [0.0, 1.0]"),
         (["seed=["], "cannot read 'seed=[': no viable alternative at input '['"),
         (["seed=1,2"], "seed=1,2 gives several values: add -m to sweep them"),
+        (["output.format=pdf"], "output.format=pdf is not allowed: choose from parquet, csv, xlsx, or a list of them"),
         (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
         # found only by composing (Hydra's error, cut to one line)
         (["leadership.styles.manager_b.vision=0.9"], "Key 'manager_b' is not in struct"),
@@ -122,6 +123,8 @@ def test_hydra_full_error_still_gives_a_developer_the_whole_trace(tmp_path):
         (["dynamics.role_modelling=0.1"], "dynamics.role_modelling is a group of keys, not a value: set one of"),
         (["style=manager_a"], "style is a group of keys, not a value: set one of style.{vision, integrity"),
         (["research=claims"], "research is not a group of a run's config: choose from org, leadership"),
+        (["output.format=[csv,pdf]"], "output.format=pdf is not allowed: choose from parquet, csv, xlsx, or a list"),
+        (["output.format=csv,docx"], "output.format=docx is not allowed: choose from parquet, csv, xlsx"),
     ],
 )
 def test_command_line_mistakes_are_named_with_the_closest_valid_names(overrides, message):
@@ -147,6 +150,9 @@ def test_valid_overrides_pass_the_checks():
         "name=${oc.env:USER,me}",  # an interpolation: resolved later
         "hydra.sweep.dir=somewhere",
         "org=glob(small*)",
+        "output.format=xlsx",
+        "output.format=[csv,xlsx]",  # a list: one run writes both
+        "output.format=csv,xlsx",  # a sweep over the two
     ]
     parsed = check_overrides(fine, multirun=True)
     assert len(parsed) == len(fine)

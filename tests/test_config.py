@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from sim.config import MECHANISM_PARAMS, ConfigError, config_dir, load_config, with_style_levers
+from sim.config import MECHANISM_PARAMS, ConfigError, config_dir, listed, load_config, with_style_levers
 
 
 def test_defaults_compose_and_validate():
@@ -113,3 +113,17 @@ def test_events_are_checked():
         load_config(["+events.e={kind: policy_change, week: 3, policy: misfit_weeks, value: 0.9}"])
     ok = load_config(["+events.e={kind: policy_change, week: 3, policy: onboarding, value: 0.9}"])
     assert ok.events.e.value == 0.9
+
+
+def test_output_format_takes_one_format_or_a_list_and_parquet_alone_by_default():
+    assert listed(load_config().output.format) == ("parquet",)
+    assert listed(load_config(["output.format=xlsx"]).output.format) == ("xlsx",)
+    assert listed(load_config(["output.format=[csv,xlsx]"]).output.format) == ("csv", "xlsx")
+
+
+@pytest.mark.parametrize("value", ["pdf", "[csv,pdf]", "null"])
+def test_a_bad_output_format_is_one_line_naming_the_allowed_formats(value):
+    with pytest.raises(ConfigError) as err:
+        load_config([f"output.format={value}"])
+    shown = "null" if value == "null" else "pdf"
+    assert str(err.value) == f"output.format={shown} is not allowed: choose from parquet, csv, xlsx, or a list of them"

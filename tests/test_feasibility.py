@@ -1,7 +1,7 @@
 """Configs whose every value is in range but which cannot run as written are stopped with one line (exit 2 on
 the command line), or warned about in one line: values that cannot hold together, a metric that turns NaN
-over a group with members, an org too large for the machine's memory, an override or event that would do
-nothing, and an org file with an absurdly wide header."""
+over a group with members, an org too large for the machine's memory or its team table for a worksheet, an
+override or event that would do nothing, and an org file with an absurdly wide header."""
 
 import logging
 import subprocess
@@ -202,6 +202,34 @@ def test_the_network_space_counts_and_a_small_org_fits(monkeypatch):
     assert ServiceCultureModel(cfg, space=False).org.n == 10 * 200 * 12 + 10 + 1
     with pytest.raises(OrgTooLargeError, match="most of it for the Network space"):
         ServiceCultureModel(cfg, space=True)
+
+
+def test_a_workbook_whose_teams_sheet_would_overflow_is_refused_before_the_org_is_built(monkeypatch):
+    """10,101 teams x 156 weeks is 1,575,757 rows: more than a worksheet holds. Refused up front rather
+    than after the run, and rather than a workbook cut short that could be taken for the whole."""
+
+    class Built(Exception):
+        pass
+
+    def build(*args):
+        raise Built
+
+    monkeypatch.setattr(footprint, "available_memory", lambda: None)
+    monkeypatch.setattr(org_files, "build_org", build)
+    with pytest.raises(ConfigError) as refused:
+        ServiceCultureModel(load_config(["org=enterprise", "output.format=[csv,xlsx]"]), space=False)
+    assert str(refused.value) == (
+        "output.format has xlsx, but org.departments=100, org.teams_per_department=100, org.team_size=9 "
+        "(10,101 teams) over 156 weeks would need 1,575,757 rows in the workbook's teams sheet, more than a "
+        "worksheet's 1,048,576: leave xlsx out (csv holds any size), set output.teams=false, or run fewer steps"
+    )
+    for fits in (
+        ["output.format=csv"],
+        ["output.format=xlsx", "output.teams=false"],
+        ["output.format=xlsx", "steps=103"],
+    ):
+        with pytest.raises(Built):  # past the checks: the org is being built
+            ServiceCultureModel(load_config(["org=enterprise", *fits]), space=False)
 
 
 def test_an_imported_org_is_sized_from_its_files_before_it_is_built(tmp_path, monkeypatch, capsys):

@@ -101,6 +101,26 @@ def test_round_trip_through_an_edge_list_with_roles_and_ties_files(tmp_path):
     assert same_peer_ties(org, ids, imported)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "edgelist"])
+def test_ids_that_look_like_formulas_are_written_as_text_and_the_files_still_agree(tmp_path, fmt):
+    """An id a spreadsheet would run (``=CMD()``) is written ``'=CMD()`` in every text file (sim.tables), so a
+    client who opens the template runs nothing, and the chart, roles and ties still name the same seats. The
+    reader drops the escape: the ids come back as they were."""
+    org, ids = generated(seed=5)
+    ids[:4] = ["=CMD()", "-5", "+1", "@SUM(A1)"]
+    chart, roles, ties = (
+        tmp_path / f"chart.{'txt' if fmt == 'edgelist' else 'csv'}",
+        tmp_path / "r.csv",
+        tmp_path / "t.csv",
+    )
+    write_org(org, chart, fmt, ids=ids, roles=roles if fmt == "edgelist" else None, ties=ties)
+    assert "=CMD()" not in chart.read_text().replace("'=CMD()", "")
+    files = {"roles": f"'{roles}'"} if fmt == "edgelist" else {}
+    imported = load(chart, ties=f"'{ties}'", **files)
+    assert_same_structure(org, ids, imported)
+    assert same_peer_ties(org, ids, imported)
+
+
 def test_a_bigger_generated_org_round_trips_with_vacancies(tmp_path):
     org, ids = generated(seed=6, departments=3, teams_per_department=3, team_size=12, vacancy_share=0.2)
     write_org(org, tmp_path / "chart.csv", "csv", ids=ids)

@@ -10,14 +10,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from openpyxl import load_workbook
 
 from sim import results
+from sim.config import load_config
 from sim.results import (
     atomic_write_bytes,
     atomic_write_text,
     git_revision,
     is_complete,
     read_run,
+    run_key,
     run_status,
     summarise,
     summary_digest,
@@ -25,6 +28,8 @@ from sim.results import (
     write_parquet_atomic,
     write_run,
 )
+from sim.run import run_and_write
+from sim.sweeps.jobs import finished_with_key
 
 
 def _timeseries() -> pd.DataFrame:
@@ -117,9 +122,53 @@ def test_summary_json_is_written_last(tmp_path, monkeypatch):
     monkeypatch.setattr(results, "atomic_write_bytes", spy)
     fig = Figure()
     fig.subplots()
-    write_run(tmp_path, _timeseries(), _teams(), _summary(), {"a": fig})
+    write_run(tmp_path, _timeseries(), _teams(), _summary(), {"a": fig}, formats=("xlsx", "csv"))
     assert order[-1] == "summary.json"
-    assert set(order) == {"timeseries.parquet", "teams.parquet", "a.png", "summary.json"}
+    tables = {"timeseries.parquet", "teams.parquet", "timeseries.csv", "teams.csv", "results.xlsx"}
+    assert set(order) == {*tables, "a.png", "summary.json"}
+
+
+def test_without_formats_only_the_parquet_tables_are_written(tmp_path):
+    written = write_run(tmp_path, _timeseries(), _teams(), _summary(), formats=("parquet",))
+    assert set(written) == {"timeseries", "teams", "summary"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json", "teams.parquet", "timeseries.parquet"]
+
+
+def test_csv_and_xlsx_hold_the_tables_the_summary_and_escape_formula_text(tmp_path):
+    teams = _teams().assign(team_name=pd.Categorical(np.tile(["=HYPERLINK(x)", "Frontline 1.1", "-ops"], 2)))
+    written = write_run(tmp_path, _timeseries(), teams, _summary(), formats=("csv", "xlsx"))
+    assert written["csv:timeseries"] == tmp_path / "timeseries.csv" and written["xlsx"] == tmp_path / "results.xlsx"
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "timeseries.csv"), _timeseries())
+    from_csv = pd.read_csv(tmp_path / "teams.csv")
+    assert from_csv["team_name"].tolist()[:3] == ["'=HYPERLINK(x)", "Frontline 1.1", "'-ops"]
+    pd.testing.assert_frame_equal(from_csv.drop(columns="team_name"), _teams())  # numbers stay numbers
+
+    book = load_workbook(tmp_path / "results.xlsx", read_only=True)
+    assert book.sheetnames == ["summary", "timeseries", "teams"]
+    summary = pd.DataFrame(book["summary"].values)
+    assert summary.iloc[0].tolist() == ["metric", "final", "mean"]
+    assert summary.iloc[1:].values.tolist() == [
+        [metric, _summary()["final"][metric], _summary()["mean"][metric]] for metric in _summary()["final"]
+    ]
+    sheet = list(book["teams"].values)
+    assert sheet[0] == tuple(teams.columns)
+    assert [row[-1] for row in sheet[1:4]] == ["'=HYPERLINK(x)", "Frontline 1.1", "'-ops"]
+    assert [row[2] for row in sheet[1:]] == teams["level"].tolist()
+    assert len(list(book["timeseries"].values)) == len(_timeseries()) + 1
+
+
+def test_a_run_writes_its_workbook_with_team_names_and_passes_the_checks(tmp_path):
+    cfg = load_config(["org=small_team", "steps=3", "output.format=[csv,xlsx]", "output.progress=false"])
+    written = run_and_write(cfg, tmp_path)
+    assert {"csv:timeseries", "csv:teams", "xlsx"} <= set(written)
+    assert run_status(tmp_path)[:2] == ("complete", "")
+    out = read_run(tmp_path)
+    assert {"timeseries.csv", "teams.csv", "results.xlsx"} <= set(out.summary["files"])
+    sheet = pd.DataFrame(load_workbook(tmp_path / "results.xlsx", read_only=True)["teams"].values)
+    sheet = sheet.iloc[1:].set_axis(sheet.iloc[0].tolist(), axis=1)
+    assert sheet["team_name"].tolist() == out.teams["team_name"].astype(str).tolist()
+    assert sheet["team_name"].iloc[0] == "Executive team"
+    assert finished_with_key(tmp_path, run_key(cfg))  # resume knows the run as finished
 
 
 def test_a_summary_json_cannot_hold_leaves_no_complete_run(tmp_path):
@@ -247,16 +296,24 @@ def _edit_summary(run_dir: Path, edit, *, reseal: bool = True) -> None:
 
 
 def _written_with_a_figure(run_dir: Path) -> dict:
+    """A run folder with every kind of file a run writes: tables in every format, a figure, the summary."""
     fig = Figure()
     fig.subplots().plot([0, 1], [1, 0])
-    return write_run(run_dir, _timeseries(), _teams(), _summary(), {"line": fig})
+    return write_run(run_dir, _timeseries(), _teams(), _summary(), {"line": fig}, formats=("csv", "xlsx"))
 
 
 def test_the_summary_records_the_sha256_and_size_of_every_file_written(tmp_path):
     given = _summary()
     written = _written_with_a_figure(tmp_path)
     summary = json.loads(written["summary"].read_text())
-    assert set(summary["files"]) == {"timeseries.parquet", "teams.parquet", "figures/line.png"}
+    assert set(summary["files"]) == {
+        "timeseries.parquet",
+        "teams.parquet",
+        "timeseries.csv",
+        "teams.csv",
+        "results.xlsx",
+        "figures/line.png",
+    }
     for rel, record in summary["files"].items():
         data = (tmp_path / rel).read_bytes()
         assert record == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
@@ -265,7 +322,9 @@ def test_the_summary_records_the_sha256_and_size_of_every_file_written(tmp_path)
     assert run_status(tmp_path) == ("complete", "", summary)
 
 
-@pytest.mark.parametrize("name", ["timeseries.parquet", "teams.parquet", "figures/line.png"])
+@pytest.mark.parametrize(
+    "name", ["timeseries.parquet", "teams.parquet", "teams.csv", "results.xlsx", "figures/line.png"]
+)
 def test_a_flipped_bit_in_a_recorded_file_makes_the_run_corrupt_naming_it(tmp_path, name, flip_bit):
     _written_with_a_figure(tmp_path)
     flip_bit(tmp_path / name)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from sweep_helpers import QUICK, SWEEP_4, summaries, sweep
 
 from sim.config import load_config
 from sim.metrics import MODEL_METRICS
 from sim.results import run_key
-from sim.sweeps.collect import collect
+from sim.sweeps.collect import collect, write_table
 from sim.sweeps.collect import main as collect_main
 from sim.sweeps.jobs import expected_jobs
 
@@ -85,6 +86,46 @@ def test_collect_cli_writes_parquet_csv_and_the_long_time_series(joblib_sweep, t
     wide = pd.read_parquet(where / runs.run[0] / "timeseries.parquet")
     assert one["value"].tolist() == wide["engagement"].tolist()
     assert "4 complete runs" in capsys.readouterr().out
+
+
+def test_collect_cli_writes_workbooks_a_spreadsheet_opens(joblib_sweep, tmp_path, capsys):
+    where, _ = joblib_sweep
+    copy = tmp_path / "sweep"
+    shutil.copytree(where, copy)
+    assert collect_main([str(copy), "--xlsx", "--quiet", "--timeseries", str(tmp_path / "ts.xlsx")]) == 0
+    assert f"-> {copy / 'runs.xlsx'}" in capsys.readouterr().out
+    book = load_workbook(copy / "runs.xlsx", read_only=True)
+    assert book.sheetnames == ["runs"]
+    rows = list(book["runs"].values)
+    expected = collect(where)
+    assert rows[0] == tuple(expected.runs.columns) and len(rows) == len(expected.runs) + 1
+    got = pd.DataFrame(rows[1:], columns=rows[0]).sort_values("run", ignore_index=True)
+    pd.testing.assert_frame_equal(got, expected.runs.sort_values("run", ignore_index=True), check_dtype=False)
+    series = list(load_workbook(tmp_path / "ts.xlsx", read_only=True)["timeseries"].values)
+    assert series[0][-3:] == ("step", "metric", "value") and len(series) == 4 * 8 * len(MODEL_METRICS) + 1
+    with pytest.raises(SystemExit) as refused:  # one or the other, from argparse
+        collect_main([str(copy), "--csv", "--xlsx"])
+    assert refused.value.code == 2
+
+
+def test_the_collectors_csv_and_workbook_escape_formula_text_and_keep_numbers(tmp_path):
+    runs = pd.DataFrame({"run": ["0_name==cmd()"], "name": ["=cmd()"], "seed": [0], "final.revenue": [-12.5]})
+    write_table(runs, tmp_path / "runs.csv")
+    assert (tmp_path / "runs.csv").read_text().splitlines()[1] == "0_name==cmd(),'=cmd(),0,-12.5"
+    write_table(runs, tmp_path / "runs.xlsx")
+    sheet = load_workbook(tmp_path / "runs.xlsx")["runs"]
+    assert [c.value for c in sheet[2]] == ["0_name==cmd()", "'=cmd()", 0, -12.5]
+    assert sheet["B2"].data_type == "s" and sheet["D2"].data_type == "n"
+
+
+def test_a_time_series_too_long_for_a_worksheet_is_one_line_and_exit_2(joblib_sweep, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sim.tables.SHEET_ROWS", 10)
+    where, _ = joblib_sweep
+    out = tmp_path / "runs.parquet"
+    assert collect_main([str(where), "--quiet", "--out", str(out), "--timeseries", str(tmp_path / "ts.xlsx")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the timeseries sheet would need ") and "\n" not in err
+    assert not (tmp_path / "ts.xlsx").exists()
 
 
 def test_collect_names_every_missing_unfinished_and_corrupt_run(joblib_sweep, tmp_path, capsys):

@@ -20,7 +20,7 @@ from dataclasses import MISSING as NO_DEFAULT
 from dataclasses import dataclass
 from typing import Any
 
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
 from sim.cli.overrides import NAME, group_options, run_groups
 from sim.config import ORG_SCHEMAS, SchemaKey, config_dir, schema_keys, without_none
@@ -82,6 +82,8 @@ def _text(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, ListConfig | list):
+        return "[" + ",".join(_text(each) for each in value) + "]"
     if isinstance(value, int) and value > 2**32 and (value + 1).bit_count() == 1:
         return f"2^{(value + 1).bit_length() - 1}-1"
     return str(value) if value != "" else "''"
@@ -114,7 +116,7 @@ def takes(leaf: SchemaKey) -> str:
         lo, hi = meta["range"]
         text = f"[{_text(lo)}, {_text(hi)}]" + (f" {meta['unit']}" if meta.get("unit") else "")
     elif "choices" in meta:
-        text = " | ".join(meta["choices"])
+        text = " | ".join(meta["choices"]) + (", or a list" if meta.get("many") else "")
     elif hint is bool:
         text = "true | false"
     elif hint in (int, float):

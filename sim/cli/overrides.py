@@ -27,6 +27,7 @@ from omegaconf import BooleanNode, FloatNode, IntegerNode, OmegaConf, Validation
 from sim.config import (
     ConfigError,
     SchemaKey,
+    check_listed,
     checked_value,
     config_dir,
     refuse_empty_merge,
@@ -171,6 +172,9 @@ def _check_value(leaves: list[SchemaKey], key: str, value: Any) -> None:
     if value is None:
         if hint is leaf.hint:
             raise ConfigError(f"{key}=null is not allowed: give a value")
+        return
+    if leaf.spec.metadata.get("many"):  # one of its choices or a list of them
+        check_listed(key, value, leaf.spec)
         return
     if isinstance(value, dict | list):
         raise ConfigError(f"{key}={text} is not allowed: give one value")

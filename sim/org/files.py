@@ -494,19 +494,25 @@ def write_org(
 
     ``roles`` (the edge list's roles file, required for ``edgelist``) and ``ties`` (the peer ties as
     an edge list; GraphML also carries them as ``kind=peer`` edges) are written alongside.
+
+    The text files (the CSV chart, the edge list, the roles, the ties) are escaped for spreadsheets
+    (``sim.tables``): an id beginning with ``=``, ``+``, ``-`` or ``@`` is written with a leading
+    apostrophe (``'=A1``) in each of them, so the files still agree on every id; GraphML, which
+    spreadsheets do not open, as it is.
     """
-    from sim.results import atomic_write_text
+    from sim.results import atomic_write_bytes, atomic_write_text
+    from sim.tables import csv_bytes
 
     table = org_table(org, ids)
     ids = table["id"].to_numpy(dtype=object)
     reports = table[table["manager_id"] != ""]
     if fmt == "csv":
-        atomic_write_text(Path(path), table.to_csv(index=False))
+        atomic_write_bytes(Path(path), csv_bytes(table))
     elif fmt == "edgelist":
         if roles is None:
             raise ValueError("an edge list needs a roles file: give roles=")
-        atomic_write_text(Path(path), reports[["id", "manager_id"]].to_csv(index=False, header=False, sep=" "))
-        atomic_write_text(Path(roles), table.drop(columns="manager_id").to_csv(index=False))
+        atomic_write_bytes(Path(path), csv_bytes(reports[["id", "manager_id"]], header=False, sep=" "))
+        atomic_write_bytes(Path(roles), csv_bytes(table.drop(columns="manager_id")))
     elif fmt == "graphml":
         graph = nx.DiGraph()
         for row in table.drop(columns="manager_id").itertuples(index=False):
@@ -522,4 +528,4 @@ def write_org(
     else:
         raise ValueError(f"unknown format {fmt!r}: csv, graphml or edgelist")
     if ties is not None:
-        atomic_write_text(Path(ties), _peer_table(org, ids).to_csv(index=False, header=False))
+        atomic_write_bytes(Path(ties), csv_bytes(_peer_table(org, ids), header=False))

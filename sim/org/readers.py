@@ -48,6 +48,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from sim.config import ConfigError, FileOrgConfig
 from sim.org.columns import FIELDS, SPELLINGS, clean_ids, id_suggestion, key, name_parts, option, recognise
+from sim.tables import unescape_formulas
 
 FORMATS = {  # extension -> format, for org.format=auto
     ".csv": "csv",
@@ -213,12 +214,13 @@ def _rows(path: str, df: pd.DataFrame, first_line: int, *, lower: bool = True, u
     """Stripped string columns without the blank rows, each row remembering its line.
 
     Column names are stripped, and lower-cased unless ``lower`` is false (a people table keeps its
-    headers as written, for messages, and finds its columns through ``sim.org.columns``).
+    headers as written, for messages, and finds its columns through ``sim.org.columns``). A cell a
+    spreadsheet writer escaped (``'=CMD()``) is read as it was (``=CMD()``: ``sim.tables``).
     """
     columns = {}
     for name in df.columns:
         label = str(name).strip()
-        columns[label.lower() if lower else label] = df[name].fillna("").astype(str).str.strip()
+        columns[label.lower() if lower else label] = unescape_formulas(df[name].fillna("").astype(str).str.strip())
     blank = np.logical_and.reduce([(c == "").to_numpy() for c in columns.values()]) if columns else np.array([])
     keep = ~blank
     return Rows(
@@ -268,7 +270,7 @@ def read_pairs(path: str, encoding: str, limit_mb: float) -> Rows:
     parts = data.str.split(sep, n=2, regex=regex, expand=True).reindex(columns=[0, 1]).fillna("")
     rows = Rows(
         path,
-        {"a": parts[0].str.strip().to_numpy(dtype=object), "b": parts[1].str.strip().to_numpy(dtype=object)},
+        {side: unescape_formulas(parts[k].str.strip()).to_numpy(dtype=object) for k, side in enumerate("ab")},
         data.index.to_numpy() + 1,
     )
     if (rows.columns["a"][0].lower(), rows.columns["b"][0].lower()) in EDGE_HEADERS:

@@ -4,6 +4,7 @@ silently).
 
     python -m sim.collect multirun/default/2026-11-23_10-00-00              # -> <sweep>/runs.parquet
     python -m sim.collect SWEEP_DIR --out runs.csv --timeseries ts.parquet --strict
+    python -m sim.collect SWEEP_DIR --xlsx                                  # -> <sweep>/runs.xlsx
 
 Columns of the run table: ``run`` (the job folder, relative to the sweep folder), ``run_key``, one
 column per overridden config key (dotted, as on the command line, e.g. ``leadership.manager.recognition``
@@ -39,8 +40,9 @@ import yaml
 from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
-from sim.results import SUMMARY, TIMESERIES, atomic_write_text, run_status, write_parquet_atomic
+from sim.results import SUMMARY, TIMESERIES, atomic_write_bytes, run_status, write_parquet_atomic
 from sim.sweeps.jobs import REPLICATE_PREFIX, override_key, planned_jobs, replicate_dir, replicate_seeds
+from sim.tables import SheetTooLongError, csv_bytes, xlsx_bytes
 
 MULTIRUN_FILE = "multirun.yaml"
 JOB_MARKER = ".hydra"
@@ -303,14 +305,25 @@ def _long_timeseries(series: list[tuple[dict, pd.DataFrame]], swept: list[str]) 
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def write_table(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` as Parquet, or as CSV when ``path`` ends in ``.csv``; atomically."""
+def write_table(df: pd.DataFrame, path: Path, sheet: str = "runs") -> Path:
+    """Write ``df`` atomically as Parquet, or as CSV when ``path`` ends in ``.csv``, or as an Excel
+    workbook of one sheet named ``sheet`` when it ends in ``.xlsx``. CSV and workbook are escaped for
+    spreadsheets (``sim.tables``: a text cell beginning with ``=``, ``+``, ``-``, ``@`` gets a leading
+    apostrophe).
+
+    Raises
+    ------
+    sim.tables.SheetTooLongError
+        For ``.xlsx``, when ``df`` has more rows than a worksheet holds; nothing is written.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    data = xlsx_bytes({sheet: df}) if suffix == ".xlsx" else csv_bytes(df) if suffix == ".csv" else None
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        atomic_write_text(path, df.to_csv(index=False))
-    else:
+    if data is None:
         write_parquet_atomic(path, df)
+    else:
+        atomic_write_bytes(path, data)
     return path
 
 
@@ -319,8 +332,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     or an output file that cannot be written)."""
     parser = argparse.ArgumentParser(prog="python -m sim.collect", description=__doc__.split("\n\n")[0])
     parser.add_argument("sweep_dir", type=Path, help="a Hydra sweep folder (or a folder of several)")
-    parser.add_argument("--out", type=Path, help="the run table: .parquet (default <sweep_dir>/runs.parquet) or .csv")
-    parser.add_argument("--csv", action="store_true", help="write CSV instead of Parquet where no file name says")
+    parser.add_argument(
+        "--out", type=Path, help="the run table: .parquet (default <sweep_dir>/runs.parquet), .csv or .xlsx"
+    )
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--csv", action="store_true", help="write CSV instead of Parquet where no file name says")
+    kind.add_argument("--xlsx", action="store_true", help="write an Excel workbook where no file name says")
     parser.add_argument("--timeseries", type=Path, help="also write the long time-series table to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any run is missing, unfinished or corrupt")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -330,15 +347,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CollectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = args.out or args.sweep_dir / ("runs.csv" if args.csv else "runs.parquet")
+    out = args.out or args.sweep_dir / ("runs.csv" if args.csv else "runs.xlsx" if args.xlsx else "runs.parquet")
     try:
         write_table(got.runs, out)
         print(f"{len(got.runs)} complete runs, {len(got.swept)} swept keys ({', '.join(got.swept) or 'none'}) -> {out}")
         if args.timeseries is not None and got.timeseries is not None:
-            write_table(got.timeseries, args.timeseries)
+            write_table(got.timeseries, args.timeseries, sheet="timeseries")
             print(f"time series: {len(got.timeseries)} rows -> {args.timeseries}")
     except OSError as exc:
         print(f"error: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except SheetTooLongError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     if got.unverified:
         print(
