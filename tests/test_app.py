@@ -1,12 +1,13 @@
 """The dashboard's model side (``sim.viz.dashboard``): controls -> validated config -> model, live changes, the
 intervention and the pictures. The page itself is driven in a browser in ``test_dashboard_browser.py``."""
 
+import contextlib
 import dataclasses
+import socket
 import threading
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError, config_dir, load_config
@@ -20,7 +21,7 @@ from sim.viz.dashboard import (
     build_model,
     compose,
     leaders_with_style,
-    lever_value,
+    live_lever,
     main,
     option_names,
     panel,
@@ -67,11 +68,9 @@ def test_a_moved_lever_overrides_every_leader_and_only_that_lever():
     untouched = compose(A_VS_B).leadership
     assert cfg.leadership.styles[REPLACED].vision == untouched.styles[REPLACED].vision
     assert cfg.leadership.styles[REPLACEMENT].vision == untouched.styles[REPLACEMENT].vision
-    assert lever_value(cfg, "gossip") == pytest.approx(0.9)
-    # A vs B half and half: the untouched slider shows the mean of the two presets.
-    assert lever_value(cfg, "vision") == pytest.approx(
-        0.5 * (untouched.styles[REPLACED].vision + untouched.styles[REPLACEMENT].vision)
-    )
+    model = build_model(dataclasses.replace(A_VS_B, levers={"gossip": 0.9}))
+    model.set_lever("gossip", 0.9)  # as the page does for a moved slider: the slider's value is the model's
+    assert live_lever(model, "gossip") == pytest.approx(0.9)
 
 
 def test_slider_values_reach_a_new_model_through_the_config():
@@ -253,3 +252,103 @@ def test_a_week_waits_for_the_pages_render_in_progress():
     assert model.steps == 1
     model.step()  # no render in progress: no wait
     assert model.steps == 2
+
+
+def test_the_baseline_is_the_same_story_and_seed_without_the_rooms_changes_kept_at_the_models_week():
+    settings = dataclasses.replace(A_VS_B, levers={"mistake_tolerance": 1.0})
+    model = build_model(A_VS_B)
+    assert model.baseline is not None and model.baseline.steps == 0
+    for _ in range(3):
+        model.step()
+    assert model.baseline.steps == 3
+    assert model.baseline.flows == model.flows  # same story, same seed, nothing changed yet
+    model.set_lever("mistake_tolerance", settings.levers["mistake_tolerance"])
+    for _ in range(10):
+        model.step()
+    assert model.baseline.steps == 13
+    assert model.flows["psych_safety"] > model.baseline.flows["psych_safety"] + 0.05
+    assert model.baseline.cfg.leadership.styles[REPLACED].mistake_tolerance < 1.0
+    # a model built with the levers already moved still compares with the story as it was
+    moved = build_model(settings)
+    assert plain(moved.baseline.cfg) == plain(compose(A_VS_B))
+
+
+def test_the_server_refuses_an_org_above_the_dashboards_limit(monkeypatch):
+    from sim.viz.dashboard import LAUNCH_ENV, dashboard_orgs
+
+    monkeypatch.setenv(LAUNCH_ENV, '{"max_seats": 100}')
+    with pytest.raises(ConfigError, match=r"the org has 246 seats, over the dashboard's limit of 100"):
+        build_model(Settings(org="company"))
+    assert "company" not in dashboard_orgs() and "small_team" in dashboard_orgs()
+
+
+def test_a_reload_finds_its_session_and_a_new_browser_gets_its_own(monkeypatch):
+    from sim.viz import dashboard
+
+    monkeypatch.setattr(dashboard, "_SESSIONS", dashboard.collections.OrderedDict())
+    monkeypatch.setenv(dashboard.LAUNCH_ENV, '{"scenario": "replace_manager_a", "seed": 4}')
+    first = dashboard.session("browser-1")
+    first.model.step()
+    again = dashboard.session("browser-1")
+    assert again is first and again.model.steps == 1
+    other = dashboard.session("browser-2")
+    assert other.model is not first.model and other.model.steps == 0
+    assert other.settings.scenario == "replace_manager_a" and other.model.seed == 4
+    monkeypatch.setattr(dashboard, "SESSIONS_KEPT", 1)
+    dashboard.session("browser-3")
+    assert list(dashboard._SESSIONS) == ["browser-3"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "99999"], "is not a port"),
+        (["--scenario", "no_such_story"], "no_such_story"),
+        (["--org", "missing.csv"], "--org missing.csv: no such file"),
+        (["--seed", "1000"], "--seed 1000: give a seed from 0 to 100"),
+        (["--max-seats", "100"], "the org has 246 seats, over the dashboard's limit of 100"),
+    ],
+)
+def test_a_bad_launch_option_is_one_line_and_no_server(monkeypatch, capsys, args, message):
+    import solara.__main__
+
+    from sim.viz.dashboard import LAUNCH_ENV
+
+    monkeypatch.setenv(LAUNCH_ENV, "{}")
+    monkeypatch.setattr(solara.__main__, "cli", lambda *a, **k: pytest.fail("a server was started"))
+    with pytest.raises(SystemExit) if "--port" in args else contextlib.nullcontext():
+        assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) <= 2  # argparse adds its usage line for a bad type
+
+
+def test_a_busy_port_is_one_line(monkeypatch, capsys):
+    import solara.__main__
+
+    monkeypatch.setattr(solara.__main__, "cli", lambda *a, **k: pytest.fail("a server was started"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}") and "\n" not in err
+
+
+def test_the_launch_presets_open_the_page_on_a_story_and_a_clients_chart(monkeypatch):
+    import solara.__main__
+
+    from sim.viz import dashboard
+
+    monkeypatch.setattr(solara.__main__, "cli", lambda *a, **k: None)
+    monkeypatch.setattr(dashboard, "_SESSIONS", dashboard.collections.OrderedDict())
+    chart = config_dir().parent / "examples" / "org" / "harbour_hotel.csv"
+    monkeypatch.setenv(dashboard.LAUNCH_ENV, "{}")  # main sets it: undone after the test
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["--scenario", "replace_manager_a", "--org", str(chart), "--seed", "7", "--port", str(port)]) == 0
+    opened = dashboard.session("launched")
+    assert opened.settings.scenario == "replace_manager_a" and opened.model.seed == 7
+    assert opened.model.cfg.org.source == "file" and opened.model.org.n == 46
+    assert opened.model.baseline.org.n == 46

@@ -20,5 +20,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from sim.viz.dashboard import main as serve
 
-    serve(argv)
-    return 0
+    return serve(argv)

@@ -1,14 +1,22 @@
 """The workshop dashboard: a trainer projects it, the room moves levers and watches culture spread.
 
 Start it with ``python -m sim.app`` (binds 127.0.0.1:8765; ``--host 0.0.0.0`` lets a classroom's
-devices connect, ``--port`` picks the port) or ``solara run sim/app.py``. It needs the ``dashboard``
-extra, which pins a Solara that ships its own front-end, so the page works with no internet.
+devices connect, ``--port`` picks the port; ``--scenario NAME``, ``--org FILE`` and ``--seed N`` open
+it on a story, a client's chart, a seed; ``--max-seats`` is the largest org it builds) or ``solara run
+sim/app.py``. It needs the ``dashboard`` extra, which pins a Solara that ships its own front-end, so
+the page works with no internet.
 
-Built from Mesa's SolaraViz pieces: ``ModelController`` (Step, Play/Pause, Reset), ``UserInputs``
-(the Select and slider controls, described in Mesa's ``model_params`` format) and ``update_counter``
-(re-render after each step); the pictures are the project's standard figures (``sim.viz.plots``).
-Mesa's ``SolaraViz`` page itself is not used: its sliders only take effect at Reset, and a workshop
-wants to move a lever mid-run and see the result.
+Built from Mesa's SolaraViz pieces: ``ModelController`` (Step, Play/Pause, Reset) and
+``update_counter`` (re-render after each step). Mesa's ``SolaraViz`` page itself is not used: its
+sliders only take effect at Reset, and a workshop wants to move a lever mid-run and see the result.
+
+One screen, drawn fast
+----------------------
+At 1920x1080 the week, the headline numbers, the network and the charts fit without scrolling. The
+pictures are SVG the browser draws (:mod:`sim.viz.svg`): the server builds their text in milliseconds
+where six matplotlib PNGs took about 0.9 s a week, and the network's edges are built once per org,
+only its seats recoloured each week. Every chart has a faint line for the *baseline*: the same story
+and seed with nothing the room changed, stepped along with the model (:class:`PlayedModel`).
 
 How a control reaches the model
 -------------------------------
@@ -17,15 +25,16 @@ leader through ``sim.config.style_lever_overrides``, ``policies.<policy>=...``) 
 composed with :func:`sim.config.load_config`, so the ranges of the schema apply; a config that fails
 shows its one-line error and leaves the model alone. Then:
 
-- scenario (``manager_a_vs_b`` when the page opens), org size and seed build a new model at once (a
-  fresh run at week 0);
+- the story (``manager_a_vs_b`` unless launched with ``--scenario``), organisation and seed build a
+  new model at once (a fresh run at week 0), with its baseline;
 - a leadership lever reaches the running model through ``ServiceCultureModel.set_lever``: every
   leader's current and personal style, and the presets later hires and leadership changes draw from;
 - a policy slider reaches it through ``ServiceCultureModel.set_policy``;
 - Reset rebuilds the model from the composed config (fresh per-leader noise around the presets).
 
-Sliders the room has not moved leave the scenario's values alone: a lever slider shows the
-scenario's mean over its style mix until it is moved, and only then overrides every style.
+A lever slider shows the value the room set; until it is moved, the leaders' mean now, which is
+what "In the model now" shows too. The server checks what a browser sends as the page does: an org
+the page does not offer, or above ``--max-seats``, and weeks per step outside 1..52 are refused.
 
 The intervention button schedules (``ServiceCultureModel.schedule``) a leadership-change event for the
 next week aimed at the leaders who lead like Manager A, so they take Manager B's style through the
@@ -34,43 +43,39 @@ the charts.
 
 Play steps the model in Mesa's worker thread while the page draws it: :class:`PlayedModel` keeps every
 picture to one whole week and lets a week land only once the page has finished drawing the last one.
+A browser's session (its Solara session id) keeps its model: a reload finds the run where it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import functools
-import io
+import json
+import os
+import socket
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import reacton.core
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization.solara_viz import ModelController, UserInputs
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import force_update, update_counter
 from omegaconf import DictConfig, OmegaConf
 from solara.server import settings as solara_settings
 
 from sim.config import ConfigError, config_dir, load_config, override_text, style_lever_overrides
 from sim.model import ServiceCultureModel
-from sim.viz.plots import (
-    WEEK,
-    culture_figure,
-    mark_events,
-    network_figure,
-    people_figure,
-    service_figure,
-    team_figure,
-    turnover_figure,
-)
+from sim.viz import svg
+from sim.viz.plots import culture_message, people_message, service_message, team_message, turnover_message
+from sim.viz.stories import research_scenarios, story, workshop_stories
 
 # A classroom's usage is nobody else's business, and the room may be offline: no usage reports.
 solara_settings.telemetry.mixpanel_enable = False
@@ -96,7 +101,6 @@ POLICIES: dict[str, str] = {
 }
 # The intervention button: leaders who lead like REPLACED take REPLACEMENT's style (seed 001's story).
 REPLACED, REPLACEMENT = "manager_a", "manager_b"
-NO_SCENARIO = "(none: the default config)"
 # The page opens on seed 001's story: half the leaders like Manager A, half like Manager B, so the room
 # sees teams drift apart by their leader and can fire the intervention (the default config's leaders
 # are all alike, each with their own variation).
@@ -112,15 +116,37 @@ HEADLINE = {
     "customer_satisfaction": "customer satisfaction",
     "turnover_rate": "turnover / week",
 }
-SLIDER_STEP = 0.05
+SLIDER_STEP = 0.01  # fine enough that an unmoved slider can show the leaders' mean as it is
 RENDER_WAIT = 60.0  # seconds a week waits at most for the page to finish drawing the last one
-DPI = 72  # PNGs for a projector: a third fewer pixels than matplotlib's 100 renders noticeably faster
+PLAY_INTERVAL_MS = (10, 1000)  # the play interval's range; it opens at PLAY_INTERVAL
+PLAY_INTERVAL = 40
+WEEKS_PER_STEP = (1, 52)  # the server refuses any other value, whatever a browser sends
+SEEDS = 100  # the seed slider's top
+MAX_SEATS = 5_000  # the default limit on an org's seats (--max-seats): above it a week no longer draws in time
+SESSIONS_KEPT = 32  # sessions whose model a reload finds again; the oldest beyond this are let go
+CLIENT_ORG = "client's chart (--org)"
+LAUNCH_ENV = "SIM_DASHBOARD_LAUNCH"  # how ``main`` hands its presets to the page Solara serves
+# Projector first: at 1920x1080 the week, the headline, the network and the charts fit one screen; a
+# narrower window (a laptop) wraps the charts into fewer columns and scrolls.
 CSS = """
-.chart img { max-width: 100%; height: auto; }
-.week-counter { font-size: 2rem; font-weight: 600; }
-.headline th { font-size: 0.75rem; font-weight: 400; color: #555; text-align: left; padding-right: 0.8rem; }
-.headline td { font-size: 1.4rem; padding-right: 0.8rem; }
+.controls .v-card { margin-bottom: 6px; }
+.controls .v-card__title { font-size: 1rem; padding: 6px 12px 0; }
+.controls .v-card__subtitle { padding: 2px 12px 0; font-size: 0.8rem; }
+.controls .v-card__text, .controls .v-card > div { padding-top: 2px; padding-bottom: 2px; }
+.controls .v-input { margin-top: 6px; }
+.controls .v-input__slider .v-label { font-size: 0.95rem; }
+.headline-row { align-items: center; flex-wrap: nowrap; margin: 0 0 4px; }
+.week-counter { font-size: 2.2rem; font-weight: 600; margin-right: 1.2rem; white-space: nowrap; }
+.headline { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; }
+.headline-label { font-size: 0.95rem; color: #444; }
+.headline-value { font-size: 1.6rem; font-weight: 600; line-height: 1.1; }
+.headline-base { font-size: 0.85rem; color: #888; min-height: 1em; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 6px 10px; }
+.chart svg { width: 100%; height: auto; display: block; }
+.below { align-items: flex-start; margin-top: 8px; }
 .live td { padding: 0 0.6rem 0 0; }
+/* Solara's "This website runs on Solara" banner would sit over a chart on a projector */
+.solara-watermark, .v-footer, #solara-watermark { display: none !important; }
 """
 
 
@@ -135,18 +161,30 @@ class Settings:
 
     scenario: str = OPENING_SCENARIO
     org: str | None = None
+    org_path: str | None = None  # the client's chart the page was launched with (``--org FILE``)
     seed: int | None = None
     levers: dict[str, float] = field(default_factory=dict)
     policies: dict[str, float] = field(default_factory=dict)
 
     def base_overrides(self) -> list[str]:
         """The overrides that pick the scenario, org and seed."""
-        out = [] if self.scenario == NO_SCENARIO else [f"scenario={self.scenario}"]
+        out = [f"scenario={self.scenario}"]
         if self.org is not None:
             out.append(f"org={self.org}")
+        elif self.org_path is not None:
+            out += ["org=from_file", f"org.path={quoted(self.org_path)}"]
         if self.seed is not None:
             out.append(f"seed={int(self.seed)}")
         return out
+
+    def unchanged(self) -> Settings:
+        """These settings without the room's levers and policies: the baseline's."""
+        return Settings(scenario=self.scenario, org=self.org, org_path=self.org_path, seed=self.seed)
+
+
+def quoted(text: str) -> str:
+    """``text`` as one quoted Hydra override value (a path may hold spaces, ``=`` or quotes)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def option_names(group: str) -> list[str]:
@@ -154,20 +192,35 @@ def option_names(group: str) -> list[str]:
     return sorted(path.stem for path in (config_dir() / group).glob("*.yaml"))
 
 
-MAX_DASHBOARD_SEATS = 5_000  # beyond this a week's redraw takes longer than a room will wait
+def max_seats() -> int:
+    """The largest org the dashboard builds: ``--max-seats`` as launched, else ``MAX_SEATS``."""
+    return int(launch().get("max_seats") or MAX_SEATS)
 
 
 def dashboard_orgs() -> list[str]:
-    """Org options the dashboard offers: generated ones (a file import needs a path) small enough to draw."""
+    """Org options the dashboard offers: generated ones (a file import needs a path) within ``max_seats``."""
     out = []
     for name in option_names("org"):
         node = OmegaConf.load(config_dir() / "org" / f"{name}.yaml")
         if node.get("source") != "generated":
             continue
         d, t, k = int(node.departments), int(node.teams_per_department), int(node.team_size)
-        if 1 + d + d * t * (1 + k) <= MAX_DASHBOARD_SEATS:
+        if 1 + d + d * t * (1 + k) <= max_seats():
             out.append(name)
     return out
+
+
+def launch() -> dict:
+    """What ``python -m sim.app`` was started with (``--scenario``, ``--org``, ``--seed``, ``--max-seats``)."""
+    return json.loads(os.environ.get(LAUNCH_ENV, "{}"))
+
+
+def launch_settings() -> Settings:
+    """A new session's settings: the launch presets, else the opening story."""
+    given = launch()
+    return Settings(
+        scenario=given.get("scenario") or OPENING_SCENARIO, org_path=given.get("org"), seed=given.get("seed")
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -217,6 +270,8 @@ class PlayedModel(ServiceCultureModel):
 
     #: the page's render lock (reacton's render context), once the page has drawn this model
     render_lock: threading.Lock | None = None
+    #: the same scenario and seed without the room's changes, kept at this model's week (the faint lines)
+    baseline: ServiceCultureModel | None = None
 
     # the model's own signature: Mesa's Reset reads it to learn which arguments the model takes
     @functools.wraps(ServiceCultureModel.__init__)
@@ -234,20 +289,80 @@ class PlayedModel(ServiceCultureModel):
                 page.release()
             with self.lock:
                 advance()
+                self.sync_baseline()
 
         self.step = step
 
+    def attach_baseline(self, baseline: ServiceCultureModel) -> None:
+        """Compare with ``baseline`` (a fresh model of this one's scenario and seed), brought to this week."""
+        with self.lock:
+            self.baseline = baseline
+            self.sync_baseline()
 
-def build_model(settings: Settings) -> PlayedModel:
-    """A fresh model of ``settings``, placed on Mesa's Network space (the org's fixed layout)."""
-    return PlayedModel(compose(settings))
+    def sync_baseline(self) -> None:
+        """Step the baseline up to this model's week (Mesa's ``run_for`` steps the model past ``step``)."""
+        with self.lock:
+            while self.baseline is not None and self.baseline.steps < self.steps:
+                self.baseline.step()
 
 
-def lever_value(cfg: DictConfig, lever: str) -> float:
-    """A lever's value across the scenario's leaders: the mean over the style mix, weighted by share."""
-    lead = cfg.leadership
-    total = float(sum(lead.mix.values()))
-    return float(sum(float(share) * float(lead.styles[name][lever]) for name, share in lead.mix.items()) / total)
+def _within_limit(model: ServiceCultureModel) -> None:
+    if model.org.n > max_seats():
+        raise ConfigError(
+            f"the org has {model.org.n:,} seats, over the dashboard's limit of {max_seats():,} "
+            "(python -m sim.app --max-seats N raises it; a week then takes longer to draw)"
+        )
+
+
+def build_baseline(settings: Settings) -> ServiceCultureModel:
+    """The model the faint lines show: ``settings``' scenario, org and seed, nothing the room moved."""
+    return ServiceCultureModel(compose(settings.unchanged()))
+
+
+def build_model(settings: Settings, composed: DictConfig | None = None) -> PlayedModel:
+    """A fresh model of ``settings`` (``composed``: their config, when already composed), with its
+    baseline; refuses an org above the dashboard's limit (``ConfigError``)."""
+    model = PlayedModel(composed if composed is not None else compose(settings))
+    _within_limit(model)
+    model.attach_baseline(build_baseline(settings))
+    return model
+
+
+@dataclass
+class Session:
+    """What a browser's session keeps across a reload: its settings, its model and the run controls."""
+
+    settings: Settings
+    model: PlayedModel
+    play_interval: int = PLAY_INTERVAL
+    render_interval: int = 1
+
+
+_SESSIONS: collections.OrderedDict[str, Session] = collections.OrderedDict()
+_SESSIONS_LOCK = threading.Lock()
+
+
+def session(key: str) -> Session:
+    """The session ``key`` (a browser's Solara session id): the one it had before a reload, else a new
+    one on the launch presets. At most ``SESSIONS_KEPT`` are kept, the least recently used let go."""
+    with _SESSIONS_LOCK:
+        if key in _SESSIONS:
+            _SESSIONS.move_to_end(key)
+            return _SESSIONS[key]
+    settings = launch_settings()
+    made = Session(settings, build_model(settings))
+    with _SESSIONS_LOCK:
+        kept = _SESSIONS.setdefault(key, made)
+        while len(_SESSIONS) > SESSIONS_KEPT:
+            _SESSIONS.popitem(last=False)
+        return kept
+
+
+def _session_key() -> str:
+    try:
+        return solara.get_session_id()
+    except Exception:  # outside a served page (a test rendering it): one shared session
+        return "local"
 
 
 # ------------------------------------------------------------------------------------ the live model
@@ -281,55 +396,113 @@ def pending_events(model: ServiceCultureModel) -> list[tuple[int, str]]:
 
 
 # ---------------------------------------------------------------------------------------- pictures
-def mark_weeks(fig: Figure, starts: Sequence[tuple[int, str]], week: int) -> None:
-    """On every panel over weeks: the x axis from week 0 to now, and a labelled dotted line at each
-    week an event started (the before/after the room is asked to look at)."""
-    for ax in fig.axes:
-        if ax.get_xlabel() != WEEK:
-            continue
-        ax.set_xlim(0, max(week, 1))  # matplotlib's default for an empty plot is -0.05..0.05
-        mark_events(ax, [(start, name) for start, name in starts if start <= week])
+#: The line charts: for each, the time-series columns it shows, each with its label and colour (the
+#: colours of the run figures, ``sim.viz.plots``), and its y range (None: from the data).
+CHARTS: dict[str, tuple[tuple[tuple[str, str, str], ...], tuple[float, float] | None, str]] = {
+    "culture": ((("culture_mean", "culture", "#1f77b4"), ("culture_spread", "spread", "#9467bd")), (0.0, 1.0), "0-1"),
+    "people": (
+        (
+            ("engagement", "engagement", "#1f77b4"),
+            ("trust", "trust", "#ff7f0e"),
+            ("psych_safety", "safety", "#2ca02c"),
+            ("skill", "skill", "#d62728"),
+            ("cynicism", "cynicism", "#9467bd"),
+        ),
+        (0.0, 1.0),
+        "0-1",
+    ),
+    "service": (
+        (
+            ("service_quality", "service quality", "#1f77b4"),
+            ("customer_satisfaction", "customer satisfaction", "#2ca02c"),
+            ("customer_retention", "retention", "#ff7f0e"),
+        ),
+        (0.0, 1.0),
+        "0-1",
+    ),
+    "turnover": ((("turnover_rate", "leavers a week (share)", "#d62728"),), None, "share of staff"),
+}
+MESSAGES: dict[str, Callable[[pd.DataFrame, pd.DataFrame | None], str]] = {
+    "culture": culture_message,
+    "people": people_message,
+    "service": service_message,
+    "turnover": turnover_message,
+}
+FRONTLINE_COLOUR, BACK_OFFICE_COLOUR = "#ff7f0e", "#1f77b4"  # the team figure's (sim.viz.plots)
+
+
+def _weeks(ts: pd.DataFrame) -> np.ndarray:
+    return ts["step"].to_numpy(dtype=float) if "step" in ts else np.arange(1, len(ts) + 1, dtype=float)
 
 
 def panel(
     model: ServiceCultureModel,
     name: str,
     ts: pd.DataFrame,
-    graph: nx.Graph | None = None,
+    baseline: pd.DataFrame | None = None,
+    background: str | None = None,
     team_metric: str = "culture_mean",
-) -> Figure:
-    """One of the dashboard's pictures of ``model`` now: the standard figures of a run (``sim.viz.plots``).
+) -> str:
+    """One of the dashboard's pictures of ``model`` now, as SVG markup the browser draws (``sim.viz.svg``).
 
     ``name`` is ``network``, ``culture``, ``people``, ``service``, ``turnover`` or ``teams``; ``ts`` is
-    ``model.timeseries()``; ``graph`` is ``model.org.graph()``, which a caller drawing every week
-    builds once per org (seats never change, people do).
+    ``model.timeseries()`` and ``baseline`` the baseline model's (drawn faint: the same scenario and
+    seed without the room's changes); ``background`` is the org's edges
+    (:func:`sim.viz.svg.network_background`), which a caller drawing every week makes once per org.
     """
+    o = model.org
     if name == "network":
-        o, p = model.org, model.people
         with _between_steps(model):  # copies of one week: Play may step the model while this one is drawn
-            orientation, filled, week = p.orientation.copy(), p.filled.copy(), model.steps
-        return network_figure(
-            graph if graph is not None else o.graph(),
-            o.positions,
-            orientation,
-            o.is_leader,
-            o.frontline,
-            filled,
-            title=f"Service orientation, week {week}",
-        )
+            orientation, filled, week = model.people.orientation.copy(), model.people.filled.copy(), model.steps
+        background = background if background is not None else svg.network_background(o.positions, _edges(o))
+        nodes = svg.network_nodes(o.positions, orientation, o.is_leader, o.frontline, filled)
+        return svg.network_svg(background, nodes, title=f"Service orientation, week {week}", name="network")
     if name == "teams":
         with _between_steps(model):
             teams = model.team_table()
-        return team_figure(teams, team_metric)
-    draw: dict[str, Callable[[pd.DataFrame], Figure]] = {
-        "culture": culture_figure,
-        "people": people_figure,
-        "service": service_figure,
-        "turnover": turnover_figure,
-    }
-    fig = draw[name](ts)
-    mark_weeks(fig, model.timeline.starts(), model.steps)
-    return fig
+        if teams.empty:
+            return svg.bar_chart([], [], [], title="Teams: culture by team", name="teams")
+        last = teams[teams["step"] == teams["step"].max()].sort_values(team_metric)
+        last = last[o.team_size[last["team"].to_numpy()] > 0]
+        colours = np.where(last["frontline"].to_numpy(dtype=bool), FRONTLINE_COLOUR, BACK_OFFICE_COLOUR)
+        return svg.bar_chart(
+            [str(n) for n in last["team_name"]],
+            last[team_metric].to_numpy(dtype=float),
+            list(colours),
+            title=team_message(teams, team_metric),
+            xlabel=f"{team_metric.replace('_', ' ')} (orange: frontline, blue: back office)",
+            name="teams",
+        )
+    columns, ylim, unit = CHARTS[name]
+    with _between_steps(model):
+        starts, week = model.timeline.starts(), model.steps
+    series = {label: (ts[col].to_numpy(dtype=float), colour) for col, label, colour in columns if col in ts}
+    base = (
+        {label: baseline[col].to_numpy(dtype=float) for col, label, _ in columns if col in baseline}
+        if baseline is not None and len(baseline)
+        else None
+    )
+    title = MESSAGES[name](ts, baseline) if len(ts) else name.capitalize()
+    return svg.line_chart(
+        _weeks(ts),
+        series,
+        baseline=base,
+        events=[(start, event) for start, event in starts if start <= week],
+        title=title,
+        ylabel=unit,
+        ylim=ylim,
+        xmax=max(week, 1),
+        name=name,
+    )
+
+
+def _edges(org) -> np.ndarray:
+    """The org's ties and reporting lines as (k, 2) seat pairs, each once."""
+    ties = org.ties.tocoo()
+    upper = ties.row < ties.col
+    reports = np.flatnonzero(org.manager >= 0)
+    pairs = [np.column_stack([ties.row[upper], ties.col[upper]]), np.column_stack([reports, org.manager[reports]])]
+    return np.concatenate(pairs).astype(np.int64)
 
 
 def _between_steps(model: ServiceCultureModel) -> contextlib.AbstractContextManager:
@@ -338,63 +511,53 @@ def _between_steps(model: ServiceCultureModel) -> contextlib.AbstractContextMana
     return model.lock if isinstance(model, PlayedModel) else contextlib.nullcontext()
 
 
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
 # ------------------------------------------------------------------------------------- components
-def _slider(label: str, value: float) -> dict:
-    """A float slider over [0, 1] in Mesa's ``model_params`` format, its value in its label (for the back row)."""
-    return {
-        "type": "SliderFloat",
-        "label": f"{label} {value:.2f}",
-        "value": round(value, 3),
-        "min": 0.0,
-        "max": 1.0,
-        "step": SLIDER_STEP,
-    }
-
-
 @solara.component
-def Chart(name: str, draw: Callable[[], Figure], key: list) -> None:
-    """The picture ``draw`` makes, redrawn only when ``key`` changes (a PNG costs ~0.2 s)."""
-    image = solara.use_memo(lambda: png(draw()), key)
-    solara.Image(image, width="100%", classes=["chart", f"chart-{name}"])
+def Chart(name: str, markup: str) -> None:
+    """An SVG picture, drawn by the browser (the server only builds its text: a few milliseconds)."""
+    solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["chart", f"chart-{name}"])
 
 
 @solara.component
 def Headline(model: ServiceCultureModel) -> None:
-    """The week and this week's headline metrics."""
+    """The week and this week's headline metrics, each with the baseline's value beside it."""
     update_counter.get()  # the model object stays the same across steps: subscribe to Mesa's step counter
-    solara.Text(f"Week {model.steps}", classes=["week-counter"])
-    flows = model.flows
-    labels = [solara.v.Html(tag="th", children=[label]) for label in HEADLINE.values()]
-    values = [
-        solara.v.Html(tag="td", class_=f"headline-{key}", children=[f"{flows[key]:.2f}" if key in flows else "-"])
-        for key in HEADLINE
-    ]
-    solara.v.Html(
-        tag="table",
-        class_="headline",
-        children=[solara.v.Html(tag="tr", children=labels), solara.v.Html(tag="tr", children=values)],
-    )
+    with _between_steps(model):
+        flows, week = dict(model.flows), model.steps
+        base = dict(model.baseline.flows) if isinstance(model, PlayedModel) and model.baseline is not None else {}
+    cells = []
+    for key, label in HEADLINE.items():
+        value = f"{flows[key]:.2f}" if key in flows else "-"
+        without = f"without: {base[key]:.2f}" if key in base else ""
+        cells.append(
+            solara.v.Html(
+                tag="div",
+                class_=f"headline-cell headline-{key}",
+                children=[
+                    solara.v.Html(tag="div", class_="headline-label", children=[label]),
+                    solara.v.Html(tag="div", class_="headline-value", children=[value]),
+                    solara.v.Html(tag="div", class_="headline-base", children=[without]),
+                ],
+            )
+        )
+    with solara.Row(classes=["headline-row"]):
+        solara.Text(f"Week {week}", classes=["week-counter"])
+        solara.v.Html(tag="div", class_="headline", children=cells)
 
 
 @solara.component
 def LiveModel(model: ServiceCultureModel) -> None:
     """What the running model holds now: lever means over the leaders in post, and the policies."""
     update_counter.get()
-    leaders = model.org.is_leader & model.people.filled
-    rows = []
-    for lever, label in LEVERS.items():
-        value = float(getattr(model.styles, lever)[leaders].mean())
-        rows.append((f"live-{lever}", f"{label}: {value:.2f}"))
-    for policy, label in POLICIES.items():
-        rows.append((f"live-{policy}", f"{label}: {model.policies[policy]:.2f}"))
-    styles = ", ".join(f"{name} {int(leaders_with_style(model, name).sum())}" for name in model.style_names)
+    with _between_steps(model):
+        leaders = model.org.is_leader & model.people.filled
+        rows = []
+        for lever, label in LEVERS.items():
+            rows.append((f"live-{lever}", f"{label}: {live_lever(model, lever):.2f}"))
+        for policy, label in POLICIES.items():
+            rows.append((f"live-{policy}", f"{label}: {model.policies[policy]:.2f}"))
+        styles = ", ".join(f"{name} {int(leaders_with_style(model, name).sum())}" for name in model.style_names)
+    del leaders
     rows.append(("live-styles", f"leaders by style: {styles}"))
     solara.v.Html(
         tag="table",
@@ -406,12 +569,19 @@ def LiveModel(model: ServiceCultureModel) -> None:
     )
 
 
+def live_lever(model: ServiceCultureModel, lever: str) -> float:
+    """A lever's mean over the leaders in post now: what its slider shows until the room moves it."""
+    leaders = model.org.is_leader & model.people.filled
+    return float(getattr(model.styles, lever)[leaders].mean()) if leaders.any() else float("nan")
+
+
 @solara.component
 def Intervention(model: ServiceCultureModel, on_error: Callable[[str | None], None]) -> None:
     """The button that replaces Manager A with Manager B from next week, and what it did."""
     update_counter.get()
-    count = int(leaders_with_style(model, REPLACED).sum())
-    pending = pending_events(model)
+    with _between_steps(model):
+        count = int(leaders_with_style(model, REPLACED).sum())
+        pending = pending_events(model)
 
     def fire() -> None:
         try:
@@ -422,84 +592,108 @@ def Intervention(model: ServiceCultureModel, on_error: Callable[[str | None], No
             return
         force_update()
 
-    solara.Button(
-        "Replace Manager A with Manager B",
-        on_click=fire,
-        color="warning",
-        disabled=count == 0 or bool(pending),
-        classes=["intervention"],
-    )
-    if pending:
-        text = "; ".join(f"{name} in week {week}" for week, name in pending)
-        solara.Text(f"scheduled: {text}", classes=["intervention-status"])
-    else:
-        solara.Text(f"{count} leaders lead like Manager A now", classes=["intervention-status"])
+    with solara.Row(classes=["intervention-row"]):
+        solara.Button(
+            "Replace Manager A with Manager B",
+            on_click=fire,
+            color="warning",
+            disabled=count == 0 or bool(pending),
+            classes=["intervention"],
+        )
+        if pending:
+            text = "; ".join(f"{name} in week {week}" for week, name in pending)
+            solara.Text(f"scheduled: {text}", classes=["intervention-status"])
+        else:
+            solara.Text(f"{count} leaders lead like Manager A now", classes=["intervention-status"])
 
 
-def _read_timeseries(model: ServiceCultureModel) -> pd.DataFrame:
-    with _between_steps(model):  # Mesa's collector appends metric by metric: a read mid-step mixes lengths
-        return model.timeseries()
+def _read(model: ServiceCultureModel) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The model's and its baseline's time series, read between two weeks (Mesa's collector appends
+    metric by metric: a read mid-step would mix lengths)."""
+    with _between_steps(model):
+        base = model.baseline if isinstance(model, PlayedModel) else None
+        if base is not None:
+            model.sync_baseline()
+        return model.timeseries(), (base.timeseries() if base is not None else None)
 
 
 @solara.component
 def Dashboard(model: ServiceCultureModel, on_error: Callable[[str | None], None]) -> None:
-    """The main area: week, headline, intervention, the model's levers now, and the pictures."""
+    """The main area, one screen at 1920x1080: the week and headline, then the network and the charts."""
     update_counter.get()  # re-render after every step (Mesa's ModelController bumps it)
     if isinstance(model, PlayedModel):
         model.render_lock = reacton.core.get_render_context().thread_lock
     team_metric, set_team_metric = solara.use_state("culture_mean")
-    ts = solara.use_memo(lambda: _read_timeseries(model), [model, model.steps])
-    graph = solara.use_memo(model.org.graph, [model.org])
-    # events scheduled for later are not drawn yet: scheduling one must not redraw every picture
-    marks = sum(week <= model.steps for week, _ in model.timeline.starts())
-    key = [model, model.steps, marks]
-
-    def picture(name: str, metric: str = "culture_mean") -> None:
-        Chart(name, lambda: panel(model, name, ts, graph, metric), [*key, metric])
-
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            Headline(model)
-            with solara.Card("Intervention"):
-                Intervention(model, on_error)
+    background = solara.use_memo(lambda: svg.network_background(model.org.positions, _edges(model.org)), [model.org])
+    ts, base = _read(model)
+    Headline(model)
+    with solara.v.Html(tag="div", class_="charts"):
+        for name in ("network", "culture", "people", "service", "teams", "turnover"):
+            Chart(name, panel(model, name, ts, base, background, team_metric))
+    with solara.Row(classes=["below"]):
+        solara.Select("team chart shows", values=list(TEAM_METRICS), value=team_metric, on_value=set_team_metric)
         with solara.Card("In the model now", subtitle="levers: mean over the leaders in post"):
             LiveModel(model)
-    # left: the org and its teams (tall pictures); right: the time series stacked, weeks aligned
-    with solara.Columns([1, 1]):
-        with solara.Column():
-            picture("network")
-            solara.Select("team metric", values=list(TEAM_METRICS), value=team_metric, on_value=set_team_metric)
-            picture("teams", team_metric)
-        with solara.Column():
-            for name in ("culture", "people", "service", "turnover"):
-                picture(name)
+
+
+def slider(label: str, value: float, on_value: Callable[[float], None]) -> None:
+    """A lever or policy slider over [0, 1] that always shows its value."""
+    solara.SliderFloat(
+        label, value=round(value, 2), min=0.0, max=1.0, step=SLIDER_STEP, on_value=on_value, thumb_label="always"
+    )
+
+
+@solara.component
+def StoryPicker(current: str, on_pick: Callable[[str], None]) -> None:
+    """The scenario picker: the workshop's stories by title, the claim arms only when asked for."""
+    research, set_research = solara.use_state(current in {s.name for s in research_scenarios()})
+    stories = [*workshop_stories(), *(research_scenarios() if research else [])]
+    items = [{"text": s.title, "value": s.name} for s in stories]
+    if current not in {s.name for s in stories}:
+        items.insert(0, {"text": story(current).title, "value": current})
+    solara.v.Select(
+        label="story",
+        items=items,
+        v_model=current,
+        on_v_model=on_pick,
+        hint=story(current).description,
+        persistent_hint=True,
+        class_="story-picker",
+    )
+    solara.Checkbox(label="show the research scenarios (claim arms)", value=research, on_value=set_research)
 
 
 @solara.component
 def Page() -> None:
-    """The workshop dashboard (the page Solara serves)."""
-    settings = solara.use_reactive(Settings())
-    model = solara.use_reactive(solara.use_memo(lambda: build_model(settings.value), []))
+    """The workshop dashboard (the page Solara serves): one session's model, kept across a reload."""
+    kept = session(_session_key())
+    settings = solara.use_reactive(kept.settings)
+    model = solara.use_reactive(kept.model)
     # Mesa's ModelController rebuilds the model from these at Reset: ServiceCultureModel(config=...).
     params = solara.use_reactive({"config": model.value.cfg})
-    play_interval = solara.use_reactive(100)
-    render_interval = solara.use_reactive(1)
+    play_interval = solara.use_reactive(kept.play_interval)
+    render_interval = solara.use_reactive(kept.render_interval)
     use_threads = solara.use_reactive(False)
     error = solara.use_reactive(None)
     cfg: DictConfig = params.value["config"]
+    if model.value.baseline is None:  # Mesa's Reset made a new model: it gets its baseline
+        model.value.attach_baseline(build_baseline(settings.value))
+    kept.settings, kept.model = settings.value, model.value
+    kept.play_interval, kept.render_interval = play_interval.value, render_interval.value
 
     def settle(new: Settings, rebuild: bool, levers: Sequence[str] = (), policies: Sequence[str] = ()) -> None:
         """Compose ``new``; on success adopt it (rebuild, or apply to the running model), else show why."""
         try:
             composed = compose(new)
+            fresh = build_model(new, composed) if rebuild else None
         except ConfigError as exc:
             error.set(str(exc))
             return
         error.set(None)
         settings.set(new)
         params.set({"config": composed})
-        if rebuild:
-            model.set(PlayedModel(composed))
+        if fresh is not None:
+            model.set(fresh)
         else:
             with _between_steps(model.value):
                 for lever in levers:
@@ -508,13 +702,31 @@ def Page() -> None:
                     model.value.set_policy(policy, new.policies[policy])
         force_update()
 
-    def on_run(name: str, value) -> None:
+    def on_story(name: str) -> None:
         s = settings.value
-        if name == "scenario":
-            # a scenario brings its own levers and policies: forget what was moved for the last one
-            settle(Settings(scenario=value, org=s.org, seed=s.seed), rebuild=True)
+        # a scenario brings its own levers and policies: forget what was moved for the last one
+        settle(Settings(scenario=name, org=s.org, org_path=s.org_path, seed=s.seed), rebuild=True)
+
+    def on_org(name: str) -> None:
+        s = settings.value
+        if name == CLIENT_ORG and s.org_path is not None:
+            settle(dataclasses.replace(s, org=None), rebuild=True)
+        elif name in dashboard_orgs():  # the page's list is the server's too: nothing else is built
+            settle(dataclasses.replace(s, org=name, org_path=None), rebuild=True)
         else:
-            settle(dataclasses.replace(s, **{name: value}), rebuild=True)
+            error.set(f"org {name!r} is not one the dashboard offers: {', '.join(dashboard_orgs())}")
+
+    def on_seed(value: int) -> None:
+        settle(dataclasses.replace(settings.value, seed=int(value)), rebuild=True)
+
+    def on_weeks(value: int) -> None:
+        if WEEKS_PER_STEP[0] <= int(value) <= WEEKS_PER_STEP[1]:
+            render_interval.set(int(value))
+        else:
+            error.set(f"weeks per step must be {WEEKS_PER_STEP[0]} to {WEEKS_PER_STEP[1]}, not {value}")
+
+    def on_interval(value: int) -> None:
+        play_interval.set(min(max(int(value), PLAY_INTERVAL_MS[0]), PLAY_INTERVAL_MS[1]))
 
     def on_lever(name: str, value: float) -> None:
         s = settings.value
@@ -524,24 +736,14 @@ def Page() -> None:
         s = settings.value
         settle(dataclasses.replace(s, policies={**s.policies, name: round(float(value), 3)}), False, policies=[name])
 
-    run_params = {
-        "scenario": {
-            "type": "Select",
-            "label": "scenario",
-            "value": settings.value.scenario,
-            "values": [NO_SCENARIO, *option_names("scenario")],
-        },
-        "org": {"type": "Select", "label": "org size", "value": str(cfg.org.name), "values": dashboard_orgs()},
-        "seed": {"type": "SliderInt", "label": "seed", "value": int(cfg.seed), "min": 0, "max": 100, "step": 1},
-    }
-    lever_params = {lever: _slider(label, lever_value(cfg, lever)) for lever, label in LEVERS.items()}
-    policy_params = {policy: _slider(label, float(cfg.policies[policy])) for policy, label in POLICIES.items()}
-
+    s = settings.value
+    orgs = [*([CLIENT_ORG] if s.org_path is not None else []), *dashboard_orgs()]
+    org_shown = CLIENT_ORG if s.org_path is not None and s.org is None else str(cfg.org.name)
     solara.Style(CSS)
     with solara.AppBar():
-        solara.AppBarTitle("Service culture workshop")
-    with solara.Sidebar(), solara.Column():
-        with solara.Card("Run"):
+        solara.AppBarTitle(f"Service culture workshop: {story(s.scenario).title}")
+    with solara.Sidebar(), solara.Column(classes=["controls"]):
+        with solara.Card("Run", classes=["run-card"]):
             ModelController(
                 model,
                 model_parameters=params,
@@ -549,30 +751,110 @@ def Page() -> None:
                 render_interval=render_interval,
                 use_threads=use_threads,
             )
-            solara.SliderInt("play interval (ms)", value=play_interval, min=1, max=1000, step=10)
-            solara.SliderInt("weeks per step", value=render_interval, min=1, max=52)
+            solara.SliderInt(
+                "play interval (ms)",
+                value=play_interval.value,
+                min=PLAY_INTERVAL_MS[0],
+                max=PLAY_INTERVAL_MS[1],
+                step=10,
+                on_value=on_interval,
+                thumb_label="always",
+            )
+            solara.SliderInt(
+                "weeks per step",
+                value=render_interval.value,
+                min=WEEKS_PER_STEP[0],
+                max=WEEKS_PER_STEP[1],
+                on_value=on_weeks,
+                thumb_label="always",
+            )
         if error.value:
             solara.Error(error.value, classes=["config-error"])
-        with solara.Card("Scenario", subtitle="a change starts a new run"):
-            UserInputs(run_params, on_change=on_run)
-        with solara.Card("Leadership levers", subtitle="every leader, from now on"):
-            UserInputs(lever_params, on_change=on_lever)
+        with solara.Card("Story", subtitle="a change starts a new run", classes=["story-card"]):
+            StoryPicker(s.scenario, on_story)
+            solara.Select("organisation", values=orgs, value=org_shown, on_value=on_org)
+            solara.SliderInt("seed", value=int(cfg.seed), min=0, max=SEEDS, on_value=on_seed, thumb_label="always")
+        with solara.Card("Intervention"):
+            Intervention(model.value, error.set)
+        with solara.Card("Leadership levers", subtitle="every leader, from now on; until moved: the leaders' mean now"):
+            for lever, label in LEVERS.items():
+                shown = s.levers.get(lever, live_lever(model.value, lever))
+                slider(label, shown, functools.partial(on_lever, lever))
         with solara.Card("Policies", subtitle="from now on"):
-            UserInputs(policy_params, on_change=on_policy)
+            for policy, label in POLICIES.items():
+                slider(label, float(model.value.policies[policy]), functools.partial(on_policy, policy))
     Dashboard(model.value, error.set)
 
 
 # -------------------------------------------------------------------------------------------- CLI
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m sim.app [--host HOST] [--port PORT]``: serve the dashboard with Solara."""
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return port
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sim.app", description="Serve the workshop dashboard.")
     parser.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for a classroom)",
     )
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765)")
+    parser.add_argument("--scenario", help="open on this story (a configs/scenario/ name; default manager_a_vs_b)")
+    parser.add_argument("--org", help="open on the client's org chart (a file python -m sim.org check accepts)")
+    parser.add_argument("--seed", type=int, help=f"open on this seed (0 to {SEEDS})")
+    parser.add_argument(
+        "--max-seats", type=int, default=MAX_SEATS, help=f"the largest org the page builds (default {MAX_SEATS:,})"
+    )
+    return parser
+
+
+def _check_launch(args: argparse.Namespace) -> None:
+    """Every preset as the page will use it, checked before the server starts (``ConfigError``)."""
+    if args.max_seats < 1:
+        raise ConfigError(f"--max-seats {args.max_seats}: give a positive number of seats")
+    if args.seed is not None and not 0 <= args.seed <= SEEDS:
+        raise ConfigError(f"--seed {args.seed}: give a seed from 0 to {SEEDS}")
+    if args.scenario is not None:
+        story(args.scenario)
+    if args.org is not None and not os.path.isfile(args.org):
+        raise ConfigError(f"--org {args.org}: no such file")
+    settings = Settings(
+        scenario=args.scenario or OPENING_SCENARIO,
+        org_path=os.path.abspath(args.org) if args.org else None,
+        seed=args.seed,
+    )
+    os.environ[LAUNCH_ENV] = json.dumps(
+        {"scenario": settings.scenario, "org": settings.org_path, "seed": settings.seed, "max_seats": args.max_seats}
+    )
+    build_model(settings)  # the org imports, fits the limit, and the scenario composes with it
+
+
+def _refuse_busy(host: str, port: int) -> None:
+    """One line, not a server's traceback, when the address cannot be listened on."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({exc.strerror}): pick another --port or --host"
+            ) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m sim.app [--host HOST] [--port PORT] [--scenario NAME] [--org FILE] [--seed N]
+    [--max-seats N]``: check the presets, then serve the dashboard with Solara. Returns 2 with one
+    line on stderr for a bad option."""
+    args = _parser().parse_args(argv)
+    try:
+        _check_launch(args)
+        _refuse_busy(args.host, args.port)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from solara.__main__ import cli
 
     # Solara warns on every page load that its session cookie falls back to SameSite=Lax over plain http:
@@ -595,3 +877,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         ],
         prog_name="solara",
     )
+    return 0
