@@ -1,6 +1,7 @@
 """The workshop's catalogue of stories (configs/workshop.yaml) and the claim arms kept apart (sim/viz/stories.py)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,9 @@ def test_the_shipped_catalogue_reads_as_the_workshop_list():
     from sim.viz.stories import catalogue_path
 
     assert read_catalogue(catalogue_path()) == STORIES
+
+
+def test_the_trainers_guide_lists_every_story_by_its_title_and_scenario():
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "workshop.md").read_text(encoding="utf-8")
+    for entry in STORIES:
+        assert f"| {entry.title} | `{entry.name}` |" in guide, f"docs/workshop.md's story table lacks {entry.name}"
