@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import re
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -451,6 +452,31 @@ def config_dir() -> Path:
     """The ``configs/`` tree: shipped inside the wheel as ``sim/_configs``, else the checkout's."""
     packaged = Path(__file__).parent / "_configs"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "configs"
+
+
+def first_sentence(text: str, at_least: int = 1) -> str:
+    """The start of ``text`` up to the end of its first sentence at least ``at_least`` characters long."""
+    text = " ".join(text.replace("``", "`").split())
+    for match in re.finditer(r"(?<!e\.g)(?<!i\.e)\.(\s|$)", text):
+        if match.start() + 1 >= at_least:
+            return text[: match.start() + 1]
+    return text
+
+
+def option_names(group: str) -> list[str]:
+    """The options of a config group, sorted: the YAML files of ``configs/<group>/``."""
+    return sorted(path.stem for path in (config_dir() / group).glob("*.yaml"))
+
+
+def option_about(group: str, option: str) -> str:
+    """The first sentence of the comment block that opens ``configs/<group>/<option>.yaml``."""
+    lines = []
+    for line in (config_dir() / group / f"{option}.yaml").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        if "@package" not in line:
+            lines.append(line.lstrip("#").strip())
+    return first_sentence(" ".join(lines), at_least=30)  # "The default." says too little
 
 
 def load_config(overrides: list[str] | None = None) -> DictConfig:

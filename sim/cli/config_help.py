@@ -11,7 +11,6 @@ command line composes (``python -m sim scenario=c06_manager_b --help`` shows tha
 from __future__ import annotations
 
 import dataclasses
-import re
 import shutil
 import sys
 import textwrap
@@ -23,7 +22,7 @@ from typing import Any
 from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
 from sim.cli.overrides import NAME, group_options, run_groups
-from sim.config import ORG_SCHEMAS, SchemaKey, config_dir, schema_keys, without_none
+from sim.config import ORG_SCHEMAS, SchemaKey, config_dir, first_sentence, option_about, schema_keys, without_none
 
 USAGE = """\
 python -m sim: one run of the service-culture model, or a sweep of runs with -m.
@@ -89,26 +88,6 @@ def _text(value: Any) -> str:
     return str(value) if value != "" else "''"
 
 
-def _first_sentence(text: str, at_least: int = 1) -> str:
-    """The start of ``text`` up to the end of its first sentence at least ``at_least`` characters long."""
-    text = " ".join(text.replace("``", "`").split())
-    for match in re.finditer(r"(?<!e\.g)(?<!i\.e)\.(\s|$)", text):
-        if match.start() + 1 >= at_least:
-            return text[: match.start() + 1]
-    return text
-
-
-def option_about(group: str, option: str) -> str:
-    """The first sentence of the comment block that opens ``configs/<group>/<option>.yaml``."""
-    lines = []
-    for line in (config_dir() / group / f"{option}.yaml").read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        if "@package" not in line:
-            lines.append(line.lstrip("#").strip())
-    return _first_sentence(" ".join(lines), at_least=30)  # "The default." says too little
-
-
 def takes(leaf: SchemaKey) -> str:
     """What a key takes: ``[lo, hi] unit``, one of its choices, true or false, or text; ``or null`` when optional."""
     meta, hint = leaf.spec.metadata, without_none(leaf.hint)
@@ -137,7 +116,7 @@ def _about(node: type) -> str:
     """A node's one-line description: a mechanism's is its module's (the mechanism), any other its own."""
     module = sys.modules[node.__module__]
     doc = module.__doc__ if node.__module__.startswith("sim.mechanisms.") else node.__doc__
-    return _first_sentence((doc or "").split("\n\n")[0])
+    return first_sentence((doc or "").split("\n\n")[0])
 
 
 def _source(schema: type) -> str:
