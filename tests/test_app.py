@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import ConfigError, config_dir, load_config
+from sim.config import ConfigError, config_dir, load_config, option_names
 from sim.state import STYLE_LEVERS
 from sim.viz.dashboard import (
     LEVERS,
@@ -23,7 +23,6 @@ from sim.viz.dashboard import (
     leaders_with_style,
     live_lever,
     main,
-    option_names,
     panel,
     pending_events,
     replace_style,

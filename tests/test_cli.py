@@ -209,7 +209,7 @@ def test_help_lists_every_group_with_its_options_and_every_key_with_default_rang
             assert rows[leaf.key].takes.startswith(f"[{lo:g}, ") and leaf.spec.metadata["unit"] in rows[leaf.key].takes
     assert rows["dynamics.influence.anchor"].default == str(cfg.dynamics.influence.anchor)
     assert rows["seed"].takes == "[0, 2^63-1] count" and rows["steps"].default == "156"
-    assert rows["org.format"].takes == "auto | csv | graphml | edgelist" and rows["org.format"].default == "auto"
+    assert rows["org.format"].takes == "auto | csv | xlsx | graphml | edgelist" and rows["org.format"].default == "auto"
     assert rows["style.vision"].default == "null" and rows["style.vision"].takes == "[0, 1] level or null"
     assert rows["events.<name>.duration"].default == "0"  # no event by default: the field's own default
     for leaf in schema_keys():  # every meaning is on the help's lines

@@ -71,7 +71,7 @@ from mesa.visualization.utils import force_update, update_counter
 from omegaconf import DictConfig, OmegaConf
 from solara.server import settings as solara_settings
 
-from sim.config import ConfigError, config_dir, load_config, override_text, style_lever_overrides
+from sim.config import ConfigError, config_dir, load_config, option_names, override_text, style_lever_overrides
 from sim.model import ServiceCultureModel
 from sim.viz import svg
 from sim.viz.plots import culture_message, people_message, service_message, team_message, turnover_message
@@ -185,11 +185,6 @@ class Settings:
 def quoted(text: str) -> str:
     """``text`` as one quoted Hydra override value (a path may hold spaces, ``=`` or quotes)."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def option_names(group: str) -> list[str]:
-    """The options of a config group, read from the config tree (``configs/<group>/*.yaml``)."""
-    return sorted(path.stem for path in (config_dir() / group).glob("*.yaml"))
 
 
 def max_seats() -> int:
