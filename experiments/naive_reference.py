@@ -786,10 +786,11 @@ class NaiveModel(Model):
         df = pd.DataFrame(values.reshape(self.steps * o.n_teams, -1), columns=list(TEAM_METRICS))
         df.insert(0, "step", np.repeat(np.arange(1, self.steps + 1), o.n_teams))
         df.insert(1, "team", np.tile(np.arange(o.n_teams), self.steps))
-        df.insert(2, "level", np.tile(o.team_level.astype(np.int64), self.steps))
-        df.insert(3, "frontline", np.tile(o.frontline_team, self.steps))
+        df.insert(2, "team_name", pd.Categorical.from_codes(df["team"].to_numpy(), pd.Index(o.team_names, dtype=str)))
+        df.insert(3, "level", np.tile(o.team_level.astype(np.int64), self.steps))
+        df.insert(4, "frontline", np.tile(o.frontline_team, self.steps))
         names = np.asarray((*self.style_names, "executive"))
-        df.insert(4, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
+        df.insert(5, "style", pd.Categorical(names[df.pop("style_id").to_numpy().astype(np.int64)]))
         return df
 
 

@@ -54,7 +54,7 @@ def test_without_draws_the_naive_model_gives_the_same_time_series(overrides):
     series, naive_series = _run(ours, 30), _run(naive, 30)
     teams, naive_teams = ours.team_table(), naive.team_table()
     assert list(naive_series.columns) == list(series.columns) and list(naive_teams.columns) == list(teams.columns)
-    labels = ["step", "team", "level", "frontline", "style"]
+    labels = ["step", "team", "team_name", "level", "frontline", "style"]
     assert naive_teams[labels].equals(teams[labels])
     for table, naive_table in ((series, naive_series), (teams.drop(columns=labels), naive_teams.drop(columns=labels))):
         a, b = table.to_numpy(float), naive_table.to_numpy(float)
