@@ -217,3 +217,15 @@ def test_charts_show_each_panel_of_the_figure_with_its_columns_and_the_baseline(
     assert len(role(scores, "baseline")) == 4 and scores.get("data-name") == "service"
     with pytest.raises(ValueError, match="unknown chart"):
         svg.charts("weather", ts)
+
+
+def test_the_culture_chart_shades_the_mean_plus_minus_its_spread_under_its_line():
+    ts = {"step": np.arange(1, 21), "culture_mean": np.full(20, 0.6), "culture_spread": np.full(20, 0.1)}
+    strength, consensus = (parse(p) for p in svg.charts("culture", ts))
+    (band,) = role(strength, "band")
+    (line,) = role(strength, "line")
+    assert band.get("fill") == line.get("stroke") and float(band.get("fill-opacity")) < 1
+    ys, centre = points(band.get("d").rstrip("Z"))[:, 1], points(line.get("d"))[0, 1]
+    assert ys.min() < centre < ys.max()
+    assert np.isclose(centre - ys.min(), ys.max() - centre, atol=0.2)  # +/- the same spread
+    assert "+/- spread" in [t.text for t in texts(strength)] and not role(consensus, "band")

@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 
 from sim.viz.measures import (
     BACKOFFICE_COLOUR,
+    BAND_ALPHA,
     BASELINE_ALPHA,
     BASELINE_LABEL,
     CHARTS,
@@ -256,6 +257,9 @@ def _panel(
 ) -> None:
     """``panel``'s lines (:data:`sim.viz.measures.CHARTS`), titled and labelled; with ``baseline``, each
     column's baseline faint in the same colour beneath its line."""
+    limits = panel.band_limits(ts)
+    if limits is not None:
+        ax.fill_between(ts["step"], *limits, color=panel.lines[0][1], alpha=BAND_ALPHA, label=panel.band[1])
     for column, colour in panel.lines:
         ax.plot(ts["step"], ts[column], color=colour, label=_label(column), zorder=3)
         if baseline is not None and column in baseline:
@@ -295,8 +299,6 @@ def culture_figure(
     """
     fig = Figure(figsize=(10, 4.3), layout="constrained")
     level, spread = fig.subplots(1, 2)
-    mean, sd = ts["culture_mean"], ts["culture_spread"]
-    level.fill_between(ts["step"], mean - sd, mean + sd, alpha=0.25, label="+/- spread")
     for ax, panel in zip((level, spread), CHARTS["culture"], strict=True):
         _panel(ax, ts, panel, baseline, events)
     _message(fig, culture_message(ts, baseline))

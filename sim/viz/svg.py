@@ -16,12 +16,12 @@ Measured by ``experiments/benchmark_svg.py`` (median of 200 calls on a company-s
 with the training wave; Python 3.12, a 2-core machine shared with other work, load average 1.5-2):
 
 =====================================================================  ===========
-line chart, 5 series x 156 weeks, with baseline and 2 events            1.6-2.2 ms
+line chart, 5 series x 156 weeks, with baseline and 2 events            1.6-2.0 ms
 bar chart, 26 teams, with baseline                                      0.8 ms
 network nodes, 246 seats: a later week / the first call for an org      0.08 / 0.4 ms
 network nodes, 5,000 seats: a later week / the first call for an org    1.3 / 5.6-6.5 ms
 network background, 246 seats (once per org)                            1.4 ms
-the six pictures of a week (7 line panels, the bars, the network)       10-15 ms
+the six pictures of a week (7 line panels, the bars, the network)       10.5-11 ms
 =====================================================================  ===========
 
 Formatting the numbers is most of it: a line chart's points are written once per x and once per y,
@@ -41,7 +41,7 @@ from html import escape
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim.viz.measures import BASELINE_ALPHA, BASELINE_LABEL, CHARTS, label
+from sim.viz.measures import BAND_ALPHA, BASELINE_ALPHA, BASELINE_LABEL, CHARTS, label
 
 #: Estimated text width per character, in units of the font size.
 CHAR_EM = 0.6
@@ -49,6 +49,7 @@ CHAR_EM = 0.6
 MAX_LABEL = 28
 TEXT, AXIS, GRID, EVENT = "#222", "#555", "#dddddd", "#404040"
 LINE_WIDTH, BASELINE_WIDTH = 2.5, 1.8
+SOLID = f' stroke-width="{LINE_WIDTH}"'
 SVG_NS = "http://www.w3.org/2000/svg"
 # viridis at 0, 1/16, ..., 1 (matplotlib's table); the 256 colours between are interpolated from these.
 _VIRIDIS_ANCHORS = (
@@ -105,8 +106,8 @@ def _titles(lines: list[str], width: float, top: float, font_px: float) -> list[
 def _legend(
     entries: Sequence[tuple[str, str, str]], left: float, top: float, width: float, font_px: float
 ) -> tuple[list[str], float]:
-    """A legend in rows (wrapped to ``width``) from ``(label, colour, extra stroke attributes)``; returns
-    the markup and its height."""
+    """A legend in rows (wrapped to ``width``) from ``(label, colour, stroke attributes)``, each shown by
+    a short line; returns the markup and its height."""
     body, x, y, row = [], left, top, 1.4 * font_px
     swatch = 1.6 * font_px
     rows = 1 if entries else 0
@@ -117,7 +118,7 @@ def _legend(
         middle = y + row / 2
         body.append(
             f'<line x1="{_num(x)}" y1="{_num(middle)}" x2="{_num(x + swatch)}" y2="{_num(middle)}" '
-            f'stroke="{escape(colour)}" stroke-width="{LINE_WIDTH}"{extra}/>'
+            f'stroke="{escape(colour)}"{extra}/>'
         )
         body.append(_text(x + swatch + 0.4 * font_px, middle + 0.35 * font_px, text, font_px))
         x += need + 1.2 * font_px
@@ -185,6 +186,7 @@ def line_chart(
     *,
     baseline: Mapping[str, ArrayLike] | None = None,
     baseline_x: ArrayLike | None = None,
+    band: tuple[ArrayLike, ArrayLike, str, str] | None = None,
     events: Sequence[tuple[float, str]] = (),
     title: str = "",
     ylabel: str = "",
@@ -211,6 +213,9 @@ def line_chart(
     baseline_x : array_like, optional
         The baseline's weeks; by default they continue ``x``'s own: ``x[0], x[0] + 1, ...`` (from week 1
         when ``x`` is empty).
+    band : (array_like, array_like, str, str), optional
+        ``(low, high, colour, label)``: a shaded band between two series over ``x`` (e.g. the culture's
+        mean +/- its spread), beneath the lines, named first in the legend.
     events : sequence of (float, str)
         ``(week, name)``: a dotted vertical line at the week, labelled with the name (those outside the
         x axis are left out).
@@ -251,8 +256,10 @@ def line_chart(
     bases = {key: y[: base_weeks[key].size] for key, y in bases.items()}
     shown = {key: base_weeks[key] <= x_hi for key in bases}
 
+    edges = [np.asarray(e, dtype=float).ravel() for e in band[:2]] if band is not None else []
+    edges = [e[: min(xs.size, *(e.size for e in edges))] for e in edges]
     lo, hi = ylim if ylim is not None else (None, None)
-    data = _finite(*(y for y, _ in lines.values()), *(bases[k][shown[k]] for k in bases))
+    data = _finite(*(y for y, _ in lines.values()), *(bases[k][shown[k]] for k in bases), *edges)
     auto_lo, auto_hi = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
     if lo is not None and hi is None:
         auto_hi = max(auto_hi, lo)
@@ -276,9 +283,11 @@ def line_chart(
 
     pad = 0.5 * f
     heading = _title_lines(title, width - 2 * pad, f)
-    entries = [(key, colour, "") for key, (_, colour) in lines.items()]
+    entries = [(key, colour, SOLID) for key, (_, colour) in lines.items()]
+    if band is not None:
+        entries.insert(0, (band[3], band[2], f' stroke-width="{_num(0.8 * f)}" stroke-opacity="{BAND_ALPHA}"'))
     if bases:
-        entries.append((f"faint: {BASELINE_LABEL}", AXIS, f' stroke-opacity="{BASELINE_ALPHA}"'))
+        entries.append((f"faint: {BASELINE_LABEL}", AXIS, f'{SOLID} stroke-opacity="{BASELINE_ALPHA}"'))
     legend_top = pad + len(heading) * 1.25 * f
     legend, legend_height = _legend(entries, pad, legend_top, width - 2 * pad, f)
     top = legend_top + legend_height + 0.7 * f
@@ -332,6 +341,17 @@ def line_chart(
         halo = {"stroke": "#fff", "stroke_width": "4", "paint_order": "stroke"}
         rotate = f"rotate(-90 {_num(tx)} {_num(ty)})"
         body.append(_text(tx, ty, text, f, text_anchor="end", transform=rotate, **halo) + "</g>")
+    if band is not None:
+        low, high = edges
+        keep = np.isfinite(low) & np.isfinite(high)
+        along = px(xs[: low.size][keep])
+        outline = np.concatenate([along, along[::-1]])
+        heights = np.concatenate([py(high[keep]), py(low[keep])[::-1]])
+        if outline.size > 2:
+            body.append(
+                f'<path data-role="band" d="{_path(outline, heights, _strings(outline))}Z" '
+                f'fill="{escape(band[2])}" fill-opacity="{BAND_ALPHA}" stroke="none"/>'
+            )
     x_texts: dict[bytes, list[str]] = {}  # the baselines' weeks are usually the same for all
     for key, y in bases.items():
         weeks = px(base_weeks[key][shown[key]])
@@ -424,9 +444,9 @@ def bar_chart(
 
     pad, row = 0.5 * f, 1.6 * f
     heading = _title_lines(title, width - 2 * pad, f)
-    entries = [(text, colour, "") for text, colour in legend]
+    entries = [(text, colour, SOLID) for text, colour in legend]
     if base is not None:
-        entries.append((BASELINE_LABEL, TEXT, ' stroke-opacity="0.8"'))
+        entries.append((BASELINE_LABEL, TEXT, f'{SOLID} stroke-opacity="0.8"'))
     legend_top = pad + len(heading) * 1.25 * f
     legend_body, legend_height = _legend(entries, pad, legend_top, width - 2 * pad, f)
     top = legend_top + legend_height + 0.5 * f
@@ -704,12 +724,15 @@ def charts(
     out = []
     for panel in CHARTS[chart]:
         present = baseline is not None and len(np.asarray(baseline["step"])) > 0
+        limits = panel.band_limits(ts)
+        band = None if limits is None else (*limits, panel.lines[0][1], panel.band[1])
         out.append(
             line_chart(
                 ts["step"],
                 {label(column): (ts[column], colour) for column, colour in panel.lines},
                 baseline={label(c): baseline[c] for c, _ in panel.lines} if present else None,
                 baseline_x=baseline["step"] if present else None,
+                band=band,
                 events=events,
                 title=panel.title,
                 ylabel=panel.ylabel,
