@@ -25,12 +25,23 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.viz.measures import (
+    BACKOFFICE_COLOUR,
+    BAND_ALPHA,
+    BASELINE_ALPHA,
+    BASELINE_LABEL,
+    CHARTS,
+    FRONTLINE_COLOUR,
+    PEOPLE,
+    Panel,
+)
+from sim.viz.measures import label as _label
+
 if TYPE_CHECKING:
     from sim.model import ServiceCultureModel
     from sim.run import RunResult
 
 WEEK = "week"
-FRONTLINE_COLOUR, BACKOFFICE_COLOUR = "tab:orange", "tab:blue"
 # Metrics that are not shares or scores in [0, 1] (docs/outputs.md: the name says so).
 UNBOUNDED = frozenset(
     {
@@ -54,16 +65,10 @@ STEADY = 0.02
 #: rate varies by about a fifth between the quarters of a run in which nothing changes.
 TURNOVER_STEADY = 0.2
 QUARTER, YEAR = 13, 52  # weeks
-#: The baseline is drawn faint, in the colour of the line it is compared with.
-BASELINE_ALPHA = 0.35
-BASELINE_LABEL = "without the change"
 BASELINE_GID = "baseline"  # marks the baseline's artists, for whoever inspects a figure
 # A title's characters per inch of figure at matplotlib's "large" size (12 pt DejaVu Sans), a little
 # under the measured average (~11), so a wrapped title never runs past the figure's edges.
 TITLE_CHARS_PER_INCH = 10
-PEOPLE = ("engagement", "trust", "psych_safety", "skill", "cynicism")
-#: Plain words for columns whose names are shorthand.
-WORDS = {"psych_safety": "psychological safety", "culture_mean": "culture mean"}
 #: How a title names a team-table measure.
 NOUNS = {"culture_mean": "Culture", "culture_spread": "Disagreement on culture"}
 #: Measures where the weakest team is the one with the highest value.
@@ -74,10 +79,6 @@ EDGE_STYLES = {
     "cross": {"colors": "0.8", "linewidths": 0.3, "linestyles": "solid"},
     "internal_service": {"colors": "0.55", "linewidths": 0.6, "linestyles": "dashed"},
 }
-
-
-def _label(column: str) -> str:
-    return WORDS.get(column, column.replace("_", " "))
 
 
 def _number(value: float, metric: str) -> str:
@@ -251,32 +252,30 @@ def _legend_below(fig: Figure, *, baseline: bool) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=columns, fontsize="small", frameon=False)
 
 
-def _finish(ax: Axes, title: str, ylabel: str, unit_interval: bool, events: Sequence[tuple[int, str]]) -> None:
-    ax.set(title=title, xlabel=WEEK, ylabel=ylabel)
-    if unit_interval:
-        ax.set_ylim(0, 1)
-    else:
-        ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    mark_events(ax, events)
-
-
-def _lines(
-    ax: Axes, ts: pd.DataFrame, columns: list[str], baseline: pd.DataFrame | None = None, color: str | None = None
+def _panel(
+    ax: Axes, ts: pd.DataFrame, panel: Panel, baseline: pd.DataFrame | None, events: Sequence[tuple[int, str]]
 ) -> None:
-    """One line per column; with ``baseline``, its line of the same column faint in the same colour beneath."""
-    for column in columns:
-        (line,) = ax.plot(ts["step"], ts[column], color=color, label=_label(column), zorder=3)
+    """``panel``'s lines (:data:`sim.viz.measures.CHARTS`), titled and labelled; with ``baseline``, each
+    column's baseline faint in the same colour beneath its line."""
+    limits = panel.band_limits(ts)
+    if limits is not None:
+        ax.fill_between(ts["step"], *limits, color=panel.lines[0][1], alpha=BAND_ALPHA, label=panel.band[1])
+    for column, colour in panel.lines:
+        ax.plot(ts["step"], ts[column], color=colour, label=_label(column), zorder=3)
         if baseline is not None and column in baseline:
             ax.plot(
                 baseline["step"],
                 baseline[column],
-                color=line.get_color(),
+                color=colour,
                 alpha=BASELINE_ALPHA,
                 label=f"_{_label(column)} {BASELINE_LABEL}",
                 gid=BASELINE_GID,
                 zorder=2,
             )
+    ax.set(title=panel.title, xlabel=WEEK, ylabel=panel.ylabel)
+    ax.set_ylim(*panel.ylim)
+    ax.grid(alpha=0.3)
+    mark_events(ax, events)
 
 
 def culture_figure(
@@ -300,13 +299,8 @@ def culture_figure(
     """
     fig = Figure(figsize=(10, 4.3), layout="constrained")
     level, spread = fig.subplots(1, 2)
-    mean, sd = ts["culture_mean"], ts["culture_spread"]
-    level.fill_between(ts["step"], mean - sd, mean + sd, alpha=0.25, label="+/- spread")
-    _lines(level, ts, ["culture_mean"], baseline)
-    _finish(level, "Culture strength", "service orientation (0-1)", unit_interval=True, events=events)
-    _lines(spread, ts, ["culture_spread"], baseline, color="tab:purple")
-    # The spread of values in [0, 1] is at most 0.5 and usually far less: a 0..1 axis would flatten it.
-    _finish(spread, "Consensus (lower spread = stronger)", "sd of orientation", unit_interval=False, events=events)
+    for ax, panel in zip((level, spread), CHARTS["culture"], strict=True):
+        _panel(ax, ts, panel, baseline, events)
     _message(fig, culture_message(ts, baseline))
     _legend_below(fig, baseline=baseline is not None)
     return fig
@@ -333,8 +327,8 @@ def people_figure(
     """
     fig = Figure(figsize=(7.5, 4.6), layout="constrained")
     ax = fig.subplots()
-    _lines(ax, ts, list(PEOPLE), baseline)
-    _finish(ax, "People", "mean over staff (0-1)", unit_interval=True, events=events)
+    (panel,) = CHARTS["people"]
+    _panel(ax, ts, panel, baseline, events)
     _message(fig, people_message(ts, baseline))
     _legend_below(fig, baseline=baseline is not None)
     return fig
@@ -361,12 +355,8 @@ def service_figure(
     """
     fig = Figure(figsize=(10, 4.6), layout="constrained")
     quality, money = fig.subplots(1, 2)
-    scores = ["service_quality", "internal_service_quality", "customer_satisfaction", "customer_retention"]
-    _lines(quality, ts, scores, baseline)
-    _finish(quality, "Service and customers", "score / share (0-1)", unit_interval=True, events=events)
-    # one legend serves both panels: revenue takes a colour no score line has
-    _lines(money, ts, ["revenue"], baseline, color="tab:brown")
-    _finish(money, "Revenue", "currency units per week", unit_interval=False, events=events)
+    for ax, panel in zip((quality, money), CHARTS["service"], strict=True):
+        _panel(ax, ts, panel, baseline, events)
     _message(fig, service_message(ts, baseline))
     _legend_below(fig, baseline=baseline is not None)
     return fig
@@ -393,11 +383,8 @@ def turnover_figure(
     """
     fig = Figure(figsize=(10, 4.3), layout="constrained")
     rate, heads = fig.subplots(1, 2)
-    _lines(rate, ts, ["turnover_rate"], baseline, color="tab:red")
-    # Weekly quit rates are a few percent at most: a 0..1 axis would hide them.
-    _finish(rate, "Turnover", "leavers / headcount per week", unit_interval=False, events=events)
-    _lines(heads, ts, ["headcount", "vacancies"], baseline)
-    _finish(heads, "Headcount", "people / open seats", unit_interval=False, events=events)
+    for ax, panel in zip((rate, heads), CHARTS["turnover"], strict=True):
+        _panel(ax, ts, panel, baseline, events)
     _message(fig, turnover_message(ts, baseline))
     _legend_below(fig, baseline=baseline is not None)
     return fig
