@@ -737,6 +737,13 @@ class ServiceCultureModel(Model):
         df.insert(0, "step", np.arange(1, len(df) + 1))
         return df
 
+    def team_now(self, metric: str) -> np.ndarray:
+        """This week's team-level ``metric`` (a column of :meth:`team_table`), one value per team: what a
+        page drawing every week reads, without building the whole table (empty before the first week)."""
+        if not self._team_rows:
+            return np.empty(0)
+        return self._team_rows[-1][:, TEAM_METRICS.index(metric)].copy()
+
     def team_table(self) -> pd.DataFrame:
         """One row per step x team: ``step``, ``team``, ``team_name``, ``level``, ``frontline``, ``style`` and
         team metrics."""

@@ -14,6 +14,7 @@ Without Chromium or Playwright the test skips on a laptop and fails in CI (``CI=
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -198,6 +199,11 @@ def changed_image(locator, before: bytes, timeout_s: float = UI_TIMEOUT_MS / 100
     pytest.fail("the chart did not change")
 
 
+def manager_a(styles) -> int:
+    """How many leaders lead like Manager A ("leaders by style: manager_a 12, manager_b 13" -> 12)."""
+    return int(re.search(r"manager_a (\d+)", styles.inner_text()).group(1))
+
+
 def inside_viewport(page, locator, width: int, height: int) -> None:
     box = locator.bounding_box()
     assert box is not None, "not drawn"
@@ -258,7 +264,7 @@ def test_one_projector_screen_plays_fast_and_the_controls_reach_the_model(chromi
         assert len(drawn) > 1000
         # the baseline is drawn on every line chart, faint
         for name in ("culture", "people", "service", "turnover"):
-            assert page.locator(f".chart-{name} svg .baseline").count() >= 1, name
+            assert page.locator(f".chart-{name} svg [data-role=baseline]").count() >= 1, name
 
         # A lever slider, moved mid-run, reaches the running model; slider and "In the model now" agree.
         vision = page.locator(".live-vision")
@@ -274,12 +280,15 @@ def test_one_projector_screen_plays_fast_and_the_controls_reach_the_model(chromi
 
         # The intervention: Manager A's leaders lead like Manager B from next week.
         styles = page.locator(".live-styles")
-        assert "manager_a 0" not in styles.inner_text()
+        before = manager_a(styles)
+        assert before > 2
         page.get_by_role("button", name="Replace Manager A with Manager B").click()
         expect(page.locator(".intervention-status")).to_contain_text("in week 4")
         step.click()
         expect(week).to_have_text("Week 4")
-        expect(styles).to_contain_text("manager_a 0,")
+        # every Manager A in post changes; a leader hired this week may draw Manager A's style again
+        expect(styles).not_to_contain_text(f"manager_a {before},")
+        assert manager_a(styles) <= 1
         changed_image(chart, drawn)  # week 4, with the intervention's mark
 
         # Play: at least 8 weeks a second on screen at company size, measured after a second's warm-up.
@@ -299,7 +308,8 @@ def test_one_projector_screen_plays_fast_and_the_controls_reach_the_model(chromi
         # A reload keeps the running session: same week, same moved lever.
         page.reload()
         expect(week).to_have_text(f"Week {paused}", timeout=60_000)
-        expect(page.locator(".live-vision")).to_have_text("service vision: 1.00")
+        vision_slider = page.locator(".v-input", has_text="service vision").locator(".v-slider__thumb-label")
+        expect(vision_slider).to_have_text("1")  # the value the room set
 
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot))
@@ -316,7 +326,7 @@ def test_one_projector_screen_plays_fast_and_the_controls_reach_the_model(chromi
         # Reset: a fresh run at week 0 of the moved levers and policies (the composed config).
         page.get_by_role("button", name="Reset").click()
         expect(week).to_have_text("Week 0")
-        expect(styles).not_to_contain_text("manager_a 0,")  # the old leaders are back
+        expect(styles).not_to_contain_text(re.compile(r"manager_a [01],"))  # the old leaders are back
         lever = float(page.locator(".live-vision").inner_text().split(":")[1])
         assert lever >= 0.9  # the preset 1.0 plus per-leader noise, clipped at 1
         expect(page.locator(".live-negative_talk_curb")).to_have_text("curb on negative talk: 0.00")
@@ -334,7 +344,7 @@ def test_the_launch_presets_open_on_the_story_and_the_clients_chart(chromium, la
         story = page.locator(".story-picker")
         expect(story).not_to_contain_text("replace_manager_a")  # a title, not a file name
         expect(page.locator(".v-toolbar__title")).not_to_have_text("Service culture workshop")
-        seats = page.locator(".chart-network svg [data-seat]")
+        seats = page.locator(".chart-network svg g.network-nodes > *")
         assert seats.count() == 46  # the hotel's seats, not a generated org's
         expect(page.locator(".v-select", has_text="organisation")).to_contain_text("client's chart")
     assert refused == [], f"the page tried to leave this machine: {refused}"

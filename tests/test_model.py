@@ -129,3 +129,14 @@ def test_growth_and_decline_change_headcount_without_rebuilding(small_cfg):
     for m in (g, s):
         assert m.people.filled.sum() == m.timeseries()["headcount"].iloc[-1]
         assert not (m.people.filled & ~m.people.open).any()
+
+
+def test_this_weeks_team_values_are_the_last_rows_of_the_team_table():
+    model = ServiceCultureModel(load_config(["org=small_team"]), seed=2, space=False)
+    assert model.team_now("culture_mean").size == 0
+    for _ in range(4):
+        model.step()
+    whole = model.team_table()
+    for metric in ("culture_mean", "service_quality", "headcount"):
+        expected = whole.loc[whole["step"] == 4, metric].to_numpy(dtype=float)
+        np.testing.assert_array_equal(model.team_now(metric), expected)

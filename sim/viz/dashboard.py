@@ -74,11 +74,16 @@ from solara.server import settings as solara_settings
 from sim.config import ConfigError, config_dir, load_config, option_names, override_text, style_lever_overrides
 from sim.model import ServiceCultureModel
 from sim.viz import svg
+from sim.viz.measures import BACKOFFICE_COLOUR, FRONTLINE_COLOUR
+from sim.viz.measures import label as words
 from sim.viz.plots import culture_message, people_message, service_message, team_message, turnover_message
 from sim.viz.stories import research_scenarios, story, workshop_stories
 
 # A classroom's usage is nobody else's business, and the room may be offline: no usage reports.
 solara_settings.telemetry.mixpanel_enable = False
+# Solara's "This website runs on Solara" banner sits over the bottom right chart on a projector.
+solara_settings.theme.show_banner = False
+solara_settings.theme.title = "Service culture workshop"
 
 # The levers of a leader's style the room can move (StyleConfig fields) and how the room calls them.
 LEVERS: dict[str, str] = {
@@ -119,7 +124,7 @@ HEADLINE = {
 SLIDER_STEP = 0.01  # fine enough that an unmoved slider can show the leaders' mean as it is
 RENDER_WAIT = 60.0  # seconds a week waits at most for the page to finish drawing the last one
 PLAY_INTERVAL_MS = (10, 1000)  # the play interval's range; it opens at PLAY_INTERVAL
-PLAY_INTERVAL = 40
+PLAY_INTERVAL = 10
 WEEKS_PER_STEP = (1, 52)  # the server refuses any other value, whatever a browser sends
 SEEDS = 100  # the seed slider's top
 MAX_SEATS = 5_000  # the default limit on an org's seats (--max-seats): above it a week no longer draws in time
@@ -143,10 +148,10 @@ CSS = """
 .headline-base { font-size: 0.85rem; color: #888; min-height: 1em; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 6px 10px; }
 .chart svg { width: 100%; height: auto; display: block; }
+.layered { position: relative; }
+.layered .layer-over { position: absolute; inset: 0; }
 .below { align-items: flex-start; margin-top: 8px; }
 .live td { padding: 0 0.6rem 0 0; }
-/* Solara's "This website runs on Solara" banner would sit over a chart on a projector */
-.solara-watermark, .v-footer, #solara-watermark { display: none !important; }
 """
 
 
@@ -214,7 +219,10 @@ def launch_settings() -> Settings:
     """A new session's settings: the launch presets, else the opening story."""
     given = launch()
     return Settings(
-        scenario=given.get("scenario") or OPENING_SCENARIO, org_path=given.get("org"), seed=given.get("seed")
+        scenario=given.get("scenario") or OPENING_SCENARIO,
+        org=given.get("org"),
+        org_path=given.get("org_path"),
+        seed=given.get("seed"),
     )
 
 
@@ -391,43 +399,17 @@ def pending_events(model: ServiceCultureModel) -> list[tuple[int, str]]:
 
 
 # ---------------------------------------------------------------------------------------- pictures
-#: The line charts: for each, the time-series columns it shows, each with its label and colour (the
-#: colours of the run figures, ``sim.viz.plots``), and its y range (None: from the data).
-CHARTS: dict[str, tuple[tuple[tuple[str, str, str], ...], tuple[float, float] | None, str]] = {
-    "culture": ((("culture_mean", "culture", "#1f77b4"), ("culture_spread", "spread", "#9467bd")), (0.0, 1.0), "0-1"),
-    "people": (
-        (
-            ("engagement", "engagement", "#1f77b4"),
-            ("trust", "trust", "#ff7f0e"),
-            ("psych_safety", "safety", "#2ca02c"),
-            ("skill", "skill", "#d62728"),
-            ("cynicism", "cynicism", "#9467bd"),
-        ),
-        (0.0, 1.0),
-        "0-1",
-    ),
-    "service": (
-        (
-            ("service_quality", "service quality", "#1f77b4"),
-            ("customer_satisfaction", "customer satisfaction", "#2ca02c"),
-            ("customer_retention", "retention", "#ff7f0e"),
-        ),
-        (0.0, 1.0),
-        "0-1",
-    ),
-    "turnover": ((("turnover_rate", "leavers a week (share)", "#d62728"),), None, "share of staff"),
-}
+# The pictures' viewBoxes, near the pixels a 1920-wide projector gives them (three columns of about
+# 500 px beside the controls), so their 16-18 unit text shows at 14 px or more.
+CHART_BOX = {"width": 500, "height": 300}
+NETWORK_BOX = {"width": 380, "height": 380}
+TEAMS_SHOWN = 8  # the team bars show the weakest this many: more would not fit a tile at readable size
 MESSAGES: dict[str, Callable[[pd.DataFrame, pd.DataFrame | None], str]] = {
     "culture": culture_message,
     "people": people_message,
     "service": service_message,
     "turnover": turnover_message,
 }
-FRONTLINE_COLOUR, BACK_OFFICE_COLOUR = "#ff7f0e", "#1f77b4"  # the team figure's (sim.viz.plots)
-
-
-def _weeks(ts: pd.DataFrame) -> np.ndarray:
-    return ts["step"].to_numpy(dtype=float) if "step" in ts else np.arange(1, len(ts) + 1, dtype=float)
 
 
 def panel(
@@ -442,62 +424,76 @@ def panel(
 
     ``name`` is ``network``, ``culture``, ``people``, ``service``, ``turnover`` or ``teams``; ``ts`` is
     ``model.timeseries()`` and ``baseline`` the baseline model's (drawn faint: the same scenario and
-    seed without the room's changes); ``background`` is the org's edges
-    (:func:`sim.viz.svg.network_background`), which a caller drawing every week makes once per org.
+    seed without the room's changes). For ``network``, ``background`` given (the edges' picture, which
+    a caller drawing every week makes once per org) means the seats alone, to be laid over it.
     """
     o = model.org
     if name == "network":
         with _between_steps(model):  # copies of one week: Play may step the model while this one is drawn
-            orientation, filled, week = model.people.orientation.copy(), model.people.filled.copy(), model.steps
-        background = background if background is not None else svg.network_background(o.positions, _edges(o))
-        nodes = svg.network_nodes(o.positions, orientation, o.is_leader, o.frontline, filled)
-        return svg.network_svg(background, nodes, title=f"Service orientation, week {week}", name="network")
+            orientation, filled = model.people.orientation.copy(), model.people.filled.copy()
+        nodes = svg.network_nodes(o.positions, orientation, o.is_leader, o.frontline, filled, **NETWORK_BOX)
+        return network_picture("", nodes) if background is not None else network_picture(network_background(o), nodes)
     if name == "teams":
         with _between_steps(model):
-            teams = model.team_table()
-        if teams.empty:
-            return svg.bar_chart([], [], [], title="Teams: culture by team", name="teams")
-        last = teams[teams["step"] == teams["step"].max()].sort_values(team_metric)
-        last = last[o.team_size[last["team"].to_numpy()] > 0]
-        colours = np.where(last["frontline"].to_numpy(dtype=bool), FRONTLINE_COLOUR, BACK_OFFICE_COLOUR)
-        return svg.bar_chart(
-            [str(n) for n in last["team_name"]],
-            last[team_metric].to_numpy(dtype=float),
-            list(colours),
-            title=team_message(teams, team_metric),
-            xlabel=f"{team_metric.replace('_', ' ')} (orange: frontline, blue: back office)",
-            name="teams",
+            values, week = model.team_now(team_metric), model.steps
+        last = pd.DataFrame(  # the columns team_message reads, this week only: cheap to build every week
+            {
+                "step": week,
+                "team": np.arange(values.size),
+                "team_name": o.team_names[: values.size].astype(str),
+                "frontline": o.frontline_team[: values.size],
+                team_metric: values,
+            }
         )
-    columns, ylim, unit = CHARTS[name]
+        last = last[o.team_size[: values.size] > 1].sort_values(team_metric, kind="stable")
+        shown = last.head(TEAMS_SHOWN)
+        front = shown["frontline"].to_numpy(dtype=bool)
+        weakest = f"{len(shown)} weakest of {len(last)}" if len(last) > len(shown) else "every team"
+        return svg.bar_chart(
+            [str(n) for n in shown["team_name"]],
+            shown[team_metric].to_numpy(dtype=float),
+            list(np.where(front, FRONTLINE_COLOUR, BACKOFFICE_COLOUR)),
+            legend=[("frontline", FRONTLINE_COLOUR), ("back office / management", BACKOFFICE_COLOUR)],
+            title=team_message(last, team_metric) if len(last) else "Teams",
+            xlabel=f"{words(team_metric)}, {weakest}",
+            name="teams",
+            **CHART_BOX,
+        )
     with _between_steps(model):
         starts, week = model.timeline.starts(), model.steps
-    series = {label: (ts[col].to_numpy(dtype=float), colour) for col, label, colour in columns if col in ts}
-    base = (
-        {label: baseline[col].to_numpy(dtype=float) for col, label, _ in columns if col in baseline}
-        if baseline is not None and len(baseline)
-        else None
-    )
-    title = MESSAGES[name](ts, baseline) if len(ts) else name.capitalize()
-    return svg.line_chart(
-        _weeks(ts),
-        series,
-        baseline=base,
+    return svg.charts(
+        name,
+        ts,
+        baseline=baseline,
         events=[(start, event) for start, event in starts if start <= week],
-        title=title,
-        ylabel=unit,
-        ylim=ylim,
         xmax=max(week, 1),
-        name=name,
-    )
+        only=0,
+        title=MESSAGES[name](ts, baseline) if len(ts) else None,
+        **CHART_BOX,
+    )[0]
+
+
+def network_background(org) -> str:
+    """The org's ties and reporting lines, drawn once per org (seats never move, people do)."""
+    return svg.network_background(org.positions, _edges(org), reports_to=_reports(org), **NETWORK_BOX)
+
+
+def network_picture(background: str, nodes: str) -> str:
+    """The network with its title and legend; the page lays the seats (``background`` empty) over the
+    edges (``nodes`` empty) in two pictures of one size, so a week sends only the seats' colours."""
+    return svg.network_svg(background, nodes, title="Service orientation", name="network", **NETWORK_BOX, font_px=20)
+
+
+def _reports(org) -> np.ndarray:
+    reports = np.flatnonzero(org.manager >= 0)
+    return np.column_stack([reports, org.manager[reports]]).astype(np.int64)
 
 
 def _edges(org) -> np.ndarray:
-    """The org's ties and reporting lines as (k, 2) seat pairs, each once."""
+    """The org's peer and cross-team ties as (k, 2) seat pairs, each once."""
     ties = org.ties.tocoo()
     upper = ties.row < ties.col
-    reports = np.flatnonzero(org.manager >= 0)
-    pairs = [np.column_stack([ties.row[upper], ties.col[upper]]), np.column_stack([reports, org.manager[reports]])]
-    return np.concatenate(pairs).astype(np.int64)
+    return np.column_stack([ties.row[upper], ties.col[upper]]).astype(np.int64)
 
 
 def _between_steps(model: ServiceCultureModel) -> contextlib.AbstractContextManager:
@@ -508,9 +504,15 @@ def _between_steps(model: ServiceCultureModel) -> contextlib.AbstractContextMana
 
 # ------------------------------------------------------------------------------------- components
 @solara.component
-def Chart(name: str, markup: str) -> None:
-    """An SVG picture, drawn by the browser (the server only builds its text: a few milliseconds)."""
-    solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["chart", f"chart-{name}"])
+def Chart(name: str, markup: str, under: str | None = None) -> None:
+    """An SVG picture, drawn by the browser (the server only builds its text: a few milliseconds);
+    ``under`` is a picture of the same size it is laid over, which does not change week to week."""
+    if under is None:
+        solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["chart", f"chart-{name}"])
+        return
+    with solara.v.Html(tag="div", class_=f"chart chart-{name} layered"):
+        solara.HTML(tag="div", unsafe_innerHTML=under, classes=["layer-under"])
+        solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["layer-over"])
 
 
 @solara.component
@@ -619,16 +621,38 @@ def Dashboard(model: ServiceCultureModel, on_error: Callable[[str | None], None]
     if isinstance(model, PlayedModel):
         model.render_lock = reacton.core.get_render_context().thread_lock
     team_metric, set_team_metric = solara.use_state("culture_mean")
-    background = solara.use_memo(lambda: svg.network_background(model.org.positions, _edges(model.org)), [model.org])
+    edges = solara.use_memo(lambda: network_picture(network_background(model.org), ""), [model.org])
     ts, base = _read(model)
     Headline(model)
     with solara.v.Html(tag="div", class_="charts"):
-        for name in ("network", "culture", "people", "service", "teams", "turnover"):
-            Chart(name, panel(model, name, ts, base, background, team_metric))
+        Chart("network", panel(model, "network", ts, base, edges), under=edges)
+        for name in ("culture", "people", "service", "teams", "turnover"):
+            Chart(name, panel(model, name, ts, base, None, team_metric))
     with solara.Row(classes=["below"]):
         solara.Select("team chart shows", values=list(TEAM_METRICS), value=team_metric, on_value=set_team_metric)
         with solara.Card("In the model now", subtitle="levers: mean over the leaders in post"):
             LiveModel(model)
+
+
+@solara.component
+def Levers(model: ServiceCultureModel, moved: dict[str, float], on_lever: Callable[[str, float], None]) -> None:
+    """A slider per leadership lever: the value the room set, else the leaders' mean now, redrawn every
+    week (leaders' styles move as people come and go), so it agrees with "In the model now"."""
+    update_counter.get()
+    with _between_steps(model):
+        shown = {lever: moved.get(lever, live_lever(model, lever)) for lever in LEVERS}
+    for lever, label in LEVERS.items():
+        slider(label, shown[lever], functools.partial(on_lever, lever))
+
+
+@solara.component
+def Policies(model: ServiceCultureModel, on_policy: Callable[[str, float], None]) -> None:
+    """A slider per policy, showing the model's value now (an event may change one)."""
+    update_counter.get()
+    with _between_steps(model):
+        shown = {policy: float(model.policies[policy]) for policy in POLICIES}
+    for policy, label in POLICIES.items():
+        slider(label, shown[policy], functools.partial(on_policy, policy))
 
 
 def slider(label: str, value: float, on_value: Callable[[float], None]) -> None:
@@ -664,8 +688,9 @@ def Page() -> None:
     kept = session(_session_key())
     settings = solara.use_reactive(kept.settings)
     model = solara.use_reactive(kept.model)
-    # Mesa's ModelController rebuilds the model from these at Reset: ServiceCultureModel(config=...).
-    params = solara.use_reactive({"config": model.value.cfg})
+    # Mesa's ModelController rebuilds the model from these at Reset: ServiceCultureModel(config=...), the
+    # session's settings as composed (after a reload too: the levers moved mid-run are not in model.cfg)
+    params = solara.use_reactive(solara.use_memo(lambda: {"config": compose(kept.settings)}, []))
     play_interval = solara.use_reactive(kept.play_interval)
     render_interval = solara.use_reactive(kept.render_interval)
     use_threads = solara.use_reactive(False)
@@ -687,8 +712,10 @@ def Page() -> None:
         error.set(None)
         settings.set(new)
         params.set({"config": composed})
+        kept.settings = new  # now, not at the next render: a reload in between must find it
         if fresh is not None:
             model.set(fresh)
+            kept.model = fresh
         else:
             with _between_steps(model.value):
                 for lever in levers:
@@ -725,10 +752,16 @@ def Page() -> None:
 
     def on_lever(name: str, value: float) -> None:
         s = settings.value
+        with _between_steps(model.value):
+            shown = s.levers.get(name, live_lever(model.value, name))
+        if abs(float(value) - round(shown, 2)) < SLIDER_STEP / 2:
+            return  # the slider echoing the value it was given (on a mount, a reload), not a move
         settle(dataclasses.replace(s, levers={**s.levers, name: round(float(value), 3)}), False, levers=[name])
 
     def on_policy(name: str, value: float) -> None:
         s = settings.value
+        if abs(float(value) - round(float(model.value.policies[name]), 2)) < SLIDER_STEP / 2:
+            return  # an echo, as for a lever
         settle(dataclasses.replace(s, policies={**s.policies, name: round(float(value), 3)}), False, policies=[name])
 
     s = settings.value
@@ -772,20 +805,18 @@ def Page() -> None:
         with solara.Card("Intervention"):
             Intervention(model.value, error.set)
         with solara.Card("Leadership levers", subtitle="every leader, from now on; until moved: the leaders' mean now"):
-            for lever, label in LEVERS.items():
-                shown = s.levers.get(lever, live_lever(model.value, lever))
-                slider(label, shown, functools.partial(on_lever, lever))
+            Levers(model.value, s.levers, on_lever)
         with solara.Card("Policies", subtitle="from now on"):
-            for policy, label in POLICIES.items():
-                slider(label, float(model.value.policies[policy]), functools.partial(on_policy, policy))
+            Policies(model.value, on_policy)
     Dashboard(model.value, error.set)
 
 
 # -------------------------------------------------------------------------------------------- CLI
 def _port(text: str) -> int:
+    """``--port``'s value, checked here rather than by argparse, whose refusal prints its usage too."""
     port = int(text) if text.isdigit() else -1
     if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+        raise ConfigError(f"--port {text!r} is not a port: give a number from 1 to 65535")
     return port
 
 
@@ -796,9 +827,12 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for a classroom)",
     )
-    parser.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765)")
+    parser.add_argument("--port", default="8765", help="port to listen on (default 8765)")
     parser.add_argument("--scenario", help="open on this story (a configs/scenario/ name; default manager_a_vs_b)")
-    parser.add_argument("--org", help="open on the client's org chart (a file python -m sim.org check accepts)")
+    parser.add_argument(
+        "--org",
+        help="open on the client's org chart (a file python -m sim.org check accepts) or an org of configs/org/",
+    )
     parser.add_argument("--seed", type=int, help=f"open on this seed (0 to {SEEDS})")
     parser.add_argument(
         "--max-seats", type=int, default=MAX_SEATS, help=f"the largest org the page builds (default {MAX_SEATS:,})"
@@ -814,15 +848,25 @@ def _check_launch(args: argparse.Namespace) -> None:
         raise ConfigError(f"--seed {args.seed}: give a seed from 0 to {SEEDS}")
     if args.scenario is not None:
         story(args.scenario)
-    if args.org is not None and not os.path.isfile(args.org):
-        raise ConfigError(f"--org {args.org}: no such file")
+    generated = args.org in option_names("org") and args.org != "from_file"
+    if args.org is not None and not generated and not os.path.isfile(args.org):
+        raise ConfigError(
+            f"--org {args.org}: no such file (nor an org of configs/org/: {', '.join(option_names('org'))})"
+        )
     settings = Settings(
         scenario=args.scenario or OPENING_SCENARIO,
-        org_path=os.path.abspath(args.org) if args.org else None,
+        org=args.org if generated else None,
+        org_path=os.path.abspath(args.org) if args.org and not generated else None,
         seed=args.seed,
     )
     os.environ[LAUNCH_ENV] = json.dumps(
-        {"scenario": settings.scenario, "org": settings.org_path, "seed": settings.seed, "max_seats": args.max_seats}
+        {
+            "scenario": settings.scenario,
+            "org": settings.org,
+            "org_path": settings.org_path,
+            "seed": settings.seed,
+            "max_seats": args.max_seats,
+        }
     )
     build_model(settings)  # the org imports, fits the limit, and the scenario composes with it
 
@@ -845,6 +889,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     line on stderr for a bad option."""
     args = _parser().parse_args(argv)
     try:
+        args.port = _port(args.port)
         _check_launch(args)
         _refuse_busy(args.host, args.port)
     except ConfigError as exc:

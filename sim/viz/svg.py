@@ -709,6 +709,8 @@ def charts(
     baseline: Mapping[str, ArrayLike] | None = None,
     events: Sequence[tuple[float, str]] = (),
     xmax: float | None = None,
+    only: int | None = None,
+    title: str | None = None,
     **options: object,
 ) -> list[str]:
     """The panels of one of the charts over weeks (``culture``, ``people``, ``service``, ``turnover``:
@@ -717,12 +719,13 @@ def charts(
 
     ``ts`` and ``baseline`` are time series by column (``model.timeseries()``, or a dict of arrays), with
     ``step``; ``options`` go to :func:`line_chart` (``width``, ``height``, ``font_px``). Each panel's
-    ``data-name`` is ``chart``.
+    ``data-name`` is ``chart``. ``only`` draws just that panel (the dashboard shows each chart's first);
+    ``title`` replaces the panels' own titles (a message, such as :func:`sim.viz.plots.culture_message`).
     """
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}: one of {', '.join(CHARTS)}")
     out = []
-    for panel in CHARTS[chart]:
+    for panel in CHARTS[chart] if only is None else CHARTS[chart][only : only + 1]:
         present = baseline is not None and len(np.asarray(baseline["step"])) > 0
         limits = panel.band_limits(ts)
         band = None if limits is None else (*limits, panel.lines[0][1], panel.band[1])
@@ -734,7 +737,7 @@ def charts(
                 baseline_x=baseline["step"] if present else None,
                 band=band,
                 events=events,
-                title=panel.title,
+                title=panel.title if title is None else title,
                 ylabel=panel.ylabel,
                 ylim=panel.ylim,
                 xmax=xmax,
