@@ -71,7 +71,10 @@ def key(header: str) -> str:
 def clean_ids(values: np.ndarray) -> np.ndarray:
     """Ids as text, with the ``.0`` a spreadsheet adds to whole numbers dropped (``1001.0`` -> ``1001``)."""
     text = pd.Series(values, dtype=object).astype(str)
-    return text.str.replace(_WHOLE_FLOAT, r"\1", regex=True).to_numpy(dtype=object)
+    floats = text.str.contains(".", regex=False).to_numpy(dtype=bool)  # one plain pass; the regex only where needed
+    if floats.any():
+        text[floats] = text[floats].str.replace(_WHOLE_FLOAT, r"\1", regex=True)
+    return text.to_numpy(dtype=object)
 
 
 def recognise(headers: list[str], mapping: dict[str, str | None]) -> tuple[dict[str, str], list[str]]:

@@ -466,8 +466,8 @@ def people_columns(
     if "role" in values and not mapping.get("role"):
         # an HR export's "Role" is usually a job title: it is the model's roles when most of it says
         # roles (then a stray word is an error, as for a mapped column), else it is read as titles
-        words = pd.Index(values["role"], dtype=object).str.lower().str.replace(r"[\s_\-]", "", regex=True)
-        if words[values["role"] != ""].isin(list(ROLES)).mean() < 0.5:
+        roles = _translate(values["role"], ROLES, "")
+        if (roles[values["role"] != ""] != "").mean() < 0.5:
             role_header = found.pop("role")
             role_values = values.pop("role")
             if "title" not in values:
