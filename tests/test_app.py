@@ -1,4 +1,5 @@
-"""The dashboard's model side (``sim.viz.dashboard``): controls -> validated config -> model, live changes, the
+"""The dashboard's model side (``sim.viz.workshop_model``, ``sim.viz.dashboard_pictures``): controls ->
+validated config -> model, live changes, the baseline, sessions, limits and launch options, the
 intervention and the pictures. The page itself is driven in a browser in ``test_dashboard_browser.py``."""
 
 import dataclasses
@@ -12,7 +13,9 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError, config_dir, load_config, option_names
 from sim.state import STYLE_LEVERS
-from sim.viz.dashboard import (
+from sim.viz.dashboard import main
+from sim.viz.dashboard_pictures import panel
+from sim.viz.workshop_model import (
     LEVERS,
     POLICIES,
     REPLACED,
@@ -22,8 +25,6 @@ from sim.viz.dashboard import (
     compose,
     leaders_with_style,
     live_lever,
-    main,
-    panel,
     pending_events,
     replace_style,
 )
@@ -224,7 +225,7 @@ def test_the_command_line_serves_on_loopback_unless_told_otherwise(monkeypatch):
 
 
 def test_org_selector_offers_generated_orgs_only():
-    from sim.viz.dashboard import dashboard_orgs
+    from sim.viz.workshop_model import dashboard_orgs
 
     names = dashboard_orgs()
     assert "company" in names and "small_team" in names
@@ -292,7 +293,7 @@ def test_the_baseline_is_the_same_story_and_seed_without_the_rooms_changes_kept_
 
 
 def test_the_server_refuses_an_org_above_the_dashboards_limit(monkeypatch):
-    from sim.viz.dashboard import LAUNCH_ENV, dashboard_orgs
+    from sim.viz.workshop_model import LAUNCH_ENV, dashboard_orgs
 
     monkeypatch.setenv(LAUNCH_ENV, '{"max_seats": 100}')
     with pytest.raises(ConfigError, match=r"the org has 246 seats, over the dashboard's limit of 100"):
@@ -301,7 +302,7 @@ def test_the_server_refuses_an_org_above_the_dashboards_limit(monkeypatch):
 
 
 def test_a_reload_finds_its_session_and_a_new_browser_gets_its_own(monkeypatch):
-    from sim.viz import dashboard
+    from sim.viz import workshop_model as dashboard
 
     monkeypatch.setattr(dashboard, "_SESSIONS", dashboard.collections.OrderedDict())
     monkeypatch.setenv(dashboard.LAUNCH_ENV, '{"scenario": "replace_manager_a", "seed": 4}')
@@ -330,7 +331,7 @@ def test_a_reload_finds_its_session_and_a_new_browser_gets_its_own(monkeypatch):
 def test_a_bad_launch_option_is_one_line_and_no_server(monkeypatch, capsys, args, message):
     import solara.__main__
 
-    from sim.viz.dashboard import LAUNCH_ENV
+    from sim.viz.workshop_model import LAUNCH_ENV
 
     monkeypatch.setenv(LAUNCH_ENV, "{}")
     monkeypatch.setattr(solara.__main__, "cli", lambda *a, **k: pytest.fail("a server was started"))
@@ -355,7 +356,7 @@ def test_a_busy_port_is_one_line(monkeypatch, capsys):
 def test_the_launch_presets_open_the_page_on_a_story_and_a_clients_chart(monkeypatch):
     import solara.__main__
 
-    from sim.viz import dashboard
+    from sim.viz import workshop_model as dashboard
 
     monkeypatch.setattr(solara.__main__, "cli", lambda *a, **k: None)
     monkeypatch.setattr(dashboard, "_SESSIONS", dashboard.collections.OrderedDict())
