@@ -337,11 +337,12 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | N
             f"{attrs.where(row)}: id {ids[row]!r} has role {role[row]!r} but frontline={column('frontline')[row]!r}"
         )
     explicit = np.where(role == "frontline", 1, np.where(role == "back office", 0, frontline)).astype(np.int8)
-    inferred, _ = infer_marks(column("title"), column("department"), phrase_table(cfg.job_roles))
+    inferred = infer_marks(column("title"), column("department"), phrase_table(cfg.job_roles))
     front_leaders, kind_reason, role_notes = _team_kinds(manager, explicit, inferred, cfg.unlabelled_staff)
     if "role" not in attrs.columns and "frontline" not in attrs.columns:
         role_notes.insert(0, "roles: none given; inferred: whoever has reports is a leader")
-    lone = np.flatnonzero((role == "leader") & (np.bincount(manager[manager >= 0], minlength=n) == 0))
+    has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
+    lone = np.flatnonzero((role == "leader") & ~has_reports)
     if lone.size:
         role_notes.append(f"roles: {lone.size} people marked leader have no reports and are modelled as staff")
 
@@ -357,7 +358,6 @@ def import_org(cfg: FileOrgConfig, rng: np.random.Generator, fits: SizeCheck | N
 
     # every check has passed: build
     level = levels_from_managers(manager)
-    has_reports = np.bincount(manager[manager >= 0], minlength=n) > 0
     if tie_pairs:
         peer = np.concatenate(tie_pairs)
         cross = np.empty((0, 2), dtype=np.int64)

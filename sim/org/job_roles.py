@@ -65,33 +65,23 @@ def phrase_table(extra: str | None = None) -> dict[str, int]:
     return phrases
 
 
-def kinds_of(texts: np.ndarray, phrases: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Each text's kind (1 frontline, 0 back office, -1 none found) and the phrase that decided it.
+def kinds_of(texts: np.ndarray, phrases: dict[str, int]) -> np.ndarray:
+    """Each text's kind: 1 frontline, 0 back office, -1 none found (the longest phrase it holds decides).
 
     A column holds few distinct titles, so each distinct text is looked at once.
     """
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object).fillna(""))
     by_length = sorted(phrases, key=len, reverse=True)
     kind = np.full(len(uniques) + 1, -1, dtype=np.int8)
-    why = np.full(len(uniques) + 1, "", dtype=object)
     for i, text in enumerate(uniques):
         words = _words(str(text))
         found = next((p for p in by_length if p in words), None)
         if found is not None:
-            kind[i], why[i] = phrases[found], found.strip()
-    return kind[codes], why[codes]  # code -1 (a missing value) picks the trailing "none found"
+            kind[i] = phrases[found]
+    return kind[codes]  # code -1 (a missing value) picks the trailing "none found"
 
 
-def infer_marks(title: np.ndarray, department: np.ndarray, phrases: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: 1 frontline / 0 back office / -1 unknown, from the title, else the department;
-    and where it came from (``title 'cashier'``, ``department 'finance'`` or ``""``)."""
-    by_title, title_why = kinds_of(title, phrases)
-    by_dept, dept_why = kinds_of(department, phrases)
-    use_title = by_title >= 0
-    mark = np.where(use_title, by_title, by_dept).astype(np.int8)
-    source = np.where(
-        use_title,
-        "title '" + title_why.astype(str) + "'",
-        np.where(by_dept >= 0, "department '" + dept_why.astype(str) + "'", ""),
-    ).astype(object)
-    return mark, source
+def infer_marks(title: np.ndarray, department: np.ndarray, phrases: dict[str, int]) -> np.ndarray:
+    """Per person: 1 frontline / 0 back office / -1 unknown, from the title, else the department."""
+    by_title = kinds_of(title, phrases)
+    return np.where(by_title >= 0, by_title, kinds_of(department, phrases)).astype(np.int8)

@@ -68,7 +68,6 @@ ROLES = {  # role words, lower case without spaces, "_" and "-" -> the role
     "backoffice": "back office",
 }
 ROLE_NAMES = ("leader", "frontline", "back office")
-MANAGER_COLUMNS = ("manager_id", "manager", "reports_to")
 ATTRIBUTES = ("role", "team", "frontline", "vacant", "name", "title", "department")
 SURVEY_VARIABLES = ("engagement", "trust", "orientation")
 SCALES = {"1-5": (1.0, 5.0), "0-100": (0.0, 100.0), "0-1": (0.0, 1.0)}
@@ -239,10 +238,9 @@ def read_csv(path: str, encoding: str, limit_mb: float, required: tuple[str, ...
     """
     text = _read_text(path, encoding, limit_mb)
     rows = _rows(path, _table(path, text), first_line=2)
-    if "id" not in rows.columns:
-        found = next((h for spelling in SPELLINGS["id"] for h in rows.columns if key(h) == spelling), None)
-        if found is not None:
-            rows.columns["id"] = rows.columns.pop(found)
+    found = recognise(list(rows.columns), {})[0].get("id")
+    if found is not None and found != "id":
+        rows.columns["id"] = rows.columns.pop(found)
     if "id" in rows.columns:
         rows.columns["id"] = clean_ids(rows.columns["id"])
     for name in required:
@@ -423,17 +421,15 @@ def _manager_suggestion(rows: Rows, ids: np.ndarray, names: np.ndarray | None, t
     return best
 
 
-def people_columns(
-    rows: Rows, cfg: FileOrgConfig, header_line: int, *, chart: bool
+def _chart_columns(
+    rows: Rows, mapping: dict[str, str | None], header_line: int
 ) -> tuple[dict[str, np.ndarray], list[str]]:
-    """The fields (``sim.org.columns.FIELDS``) a people table holds, by mapping or recognised header.
-
-    A chart needs ``id`` and ``manager``; a roles file ``id``. Returns the fields' values (ids
-    cleaned, a first and a last name joined into ``name``) and the notes saying what was taken for what.
+    """The fields (``sim.org.columns.FIELDS``) a chart's table holds, by ``mapping`` (``org.columns``) or
+    recognised header; ``id`` and ``manager`` are required. Returns the fields' values (ids cleaned, a
+    first and a last name joined into ``name``) and the notes saying what was taken for what.
     """
     where = f"{rows.path} {rows.unit} {header_line}"
     headers = list(rows.columns)
-    mapping = {f: getattr(cfg.columns, f) for f in FIELDS}
     have = ", ".join(map(repr, headers))
     try:
         found, recognised = recognise(headers, mapping)
@@ -454,15 +450,14 @@ def people_columns(
         )
         found["name"] = f"{parts[0]} + {parts[1]}"
         recognised.append(f"{parts[0]!r} + {parts[1]!r} -> name")
-    if chart and "manager" not in values:
+    if "manager" not in values:
         guess = _manager_suggestion(rows, values["id"], values.get("name"), set(found.values()))
         hint = option("manager", guess) if guess else "org.columns.manager=<that column>"
         raise OrgFileError(
             f"{where}: no column of managers recognised (columns: {have}): set {hint}, the column that gives "
             "each person's manager by id or by name"
         )
-    if "manager" in values:
-        values["manager"] = clean_ids(values["manager"])
+    values["manager"] = clean_ids(values["manager"])
     if "role" in values and not mapping.get("role"):
         # an HR export's "Role" is usually a job title: it is the model's roles when most of it says
         # roles (then a stray word is an error, as for a mapped column), else it is read as titles
@@ -496,7 +491,7 @@ def _chart_from_table(path: str, cfg: FileOrgConfig, fmt: str) -> Chart:
     try:
         if rows.lines.size == 0:
             raise OrgFileError(f"{rows.path} has a header but no rows")
-        values, notes = people_columns(rows, cfg, header_line, chart=True)
+        values, notes = _chart_columns(rows, mapping, header_line)
     except OrgFileError as exc:
         if not other_sheets or cfg.sheet is not None:
             raise
