@@ -72,7 +72,7 @@ from solara.server import settings as solara_settings
 
 from sim.config import ConfigError, option_names
 from sim.model import ServiceCultureModel
-from sim.viz.dashboard_pictures import network_background, network_picture, panel
+from sim.viz.dashboard_pictures import network_edges, panel
 from sim.viz.stories import research_scenarios, story, workshop_stories
 from sim.viz.workshop_model import (
     LAUNCH_ENV,
@@ -237,13 +237,13 @@ def Dashboard(model: ServiceCultureModel, on_error: Callable[[str | None], None]
     if isinstance(model, PlayedModel):
         model.render_lock = reacton.core.get_render_context().thread_lock
     team_metric, set_team_metric = solara.use_state("culture_mean")
-    edges = solara.use_memo(lambda: network_picture(network_background(model.org), ""), [model.org])
+    edges = solara.use_memo(lambda: network_edges(model.org), [model.org])
     ts, base = read_series(model)
     Headline(model)
     with solara.v.Html(tag="div", class_="charts"):
-        Chart("network", panel(model, "network", ts, base, edges), under=edges)
+        Chart("network", panel(model, "network", ts, base), under=edges)
         for name in ("culture", "people", "service", "teams", "turnover"):
-            Chart(name, panel(model, name, ts, base, None, team_metric))
+            Chart(name, panel(model, name, ts, base, team_metric))
     with solara.Row(classes=["below"]):
         solara.Select("team chart shows", values=list(TEAM_METRICS), value=team_metric, on_value=set_team_metric)
         with solara.Card("In the model now", subtitle="levers: mean over the leaders in post"):

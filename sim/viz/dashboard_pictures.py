@@ -38,22 +38,21 @@ def panel(
     name: str,
     ts: pd.DataFrame,
     baseline: pd.DataFrame | None = None,
-    background: str | None = None,
     team_metric: str = "culture_mean",
 ) -> str:
     """One of the dashboard's pictures of ``model`` now, as SVG markup the browser draws (``sim.viz.svg``).
 
     ``name`` is ``network``, ``culture``, ``people``, ``service``, ``turnover`` or ``teams``; ``ts`` is
     ``model.timeseries()`` and ``baseline`` the baseline model's (drawn faint: the same scenario and
-    seed without the room's changes). For ``network``, ``background`` given (the edges' picture, which
-    a caller drawing every week makes once per org) means the seats alone, to be laid over it.
+    seed without the room's changes). ``network`` is the seats alone, in a picture the size of
+    :func:`network_edges`'s, which a page draws once per org and lays them over.
     """
     o = model.org
     if name == "network":
         with between_steps(model):  # copies of one week: Play may step the model while this one is drawn
             orientation, filled = model.people.orientation.copy(), model.people.filled.copy()
         nodes = svg.network_nodes(o.positions, orientation, o.is_leader, o.frontline, filled, **NETWORK_BOX)
-        return network_picture("", nodes) if background is not None else network_picture(network_background(o), nodes)
+        return network_picture("", nodes)
     if name == "teams":
         with between_steps(model):
             values, week = model.team_now(team_metric), model.steps
@@ -94,14 +93,16 @@ def panel(
     )[0]
 
 
-def network_background(org) -> str:
-    """The org's ties and reporting lines, drawn once per org (seats never move, people do)."""
-    return svg.network_background(org.positions, _edges(org), reports_to=_reports(org), **NETWORK_BOX)
+def network_edges(org) -> str:
+    """The network picture without its seats: the org's ties and reporting lines, with the title and
+    legend, drawn once per org (seats never move, people do)."""
+    background = svg.network_background(org.positions, _edges(org), reports_to=_reports(org), **NETWORK_BOX)
+    return network_picture(background, "")
 
 
 def network_picture(background: str, nodes: str) -> str:
-    """The network with its title and legend; the page lays the seats (``background`` empty) over the
-    edges (``nodes`` empty) in two pictures of one size, so a week sends only the seats' colours."""
+    """The network with its title and legend, of one size whatever it holds, so the page can lay the
+    seats (``background`` empty) over the edges (``nodes`` empty) and a week sends only the seats."""
     return svg.network_svg(background, nodes, title="Service orientation", name="network", **NETWORK_BOX, font_px=20)
 
 

@@ -27,6 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, config_dir, load_config, option_names, override_text, style_lever_overrides
 from sim.model import ServiceCultureModel
+from sim.org.footprint import generated_size
 
 # The levers of a leader's style the room can move (StyleConfig fields) and how the room calls them.
 LEVERS: dict[str, str] = {
@@ -107,13 +108,10 @@ def max_seats() -> int:
 
 def dashboard_orgs() -> list[str]:
     """Org options the dashboard offers: generated ones (a file import needs a path) within ``max_seats``."""
-    out = []
+    limit, out = max_seats(), []
     for name in option_names("org"):
         node = OmegaConf.load(config_dir() / "org" / f"{name}.yaml")
-        if node.get("source") != "generated":
-            continue
-        d, t, k = int(node.departments), int(node.teams_per_department), int(node.team_size)
-        if 1 + d + d * t * (1 + k) <= max_seats():
+        if node.get("source") == "generated" and generated_size(node).seats <= limit:
             out.append(name)
     return out
 
