@@ -167,7 +167,7 @@ def Headline(model: ServiceCultureModel) -> None:
     """The week and this week's headline metrics, each with the baseline's value beneath it.
 
     One HTML element built here, not a widget per number: a week then sends one update instead of
-    twenty-five, which is part of what lets Play show about ten weeks a second."""
+    twenty-five, which is part of what lets Play show ten weeks a second or more."""
     update_counter.get()  # the model object stays the same across steps: subscribe to Mesa's step counter
     with between_steps(model):
         flows, week = dict(model.flows), model.steps
